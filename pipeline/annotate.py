@@ -1,0 +1,146 @@
+"""Annotate letters into `imr/1` JSONL records or a spaCy DocBin, streaming."""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple
+
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin
+
+from . import extensions  # noqa: F401
+from .inputs import Letter
+from .record import doc_to_record, error_record
+
+
+@dataclass
+class Summary:
+    """Counts of one annotation run."""
+
+    letters: int = 0
+    errors: int = 0
+    decisions: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+    entities: Counter = field(default_factory=Counter)
+    failed: list = field(default_factory=list)
+
+    def add(self, record: Dict[str, Any]) -> None:
+        self.letters += 1
+        if record.get("error"):
+            self.errors += 1
+            self.failed.append((record.get("source") or record["id"], record["error"]))
+            return
+        self.decisions += len(record["decisions"])
+        self.outcomes.update(d["outcome"] or "unknown" for d in record["decisions"])
+        self.entities.update(e["label"] for e in record["entities"])
+
+    def table(self) -> str:
+        rows = [
+            ("letters", self.letters),
+            ("errors", self.errors),
+            ("decisions", self.decisions),
+            ("upheld", self.outcomes.get("upheld", 0)),
+            ("overturned", self.outcomes.get("overturned", 0)),
+        ]
+        rows += [(f"entities {label}", count) for label, count in sorted(self.entities.items())]
+        width = max(len(name) for name, _ in rows)
+        return "\n".join(f"{name:<{width}}  {count:>7}" for name, count in rows)
+
+
+def output_path(output: Path) -> Path:
+    """`OUT` -> `OUT.jsonl` unless it already ends in `.jsonl` or `.spacy`."""
+    if output.suffix in (".jsonl", ".spacy"):
+        return output
+    return output.with_name(output.name + ".jsonl")
+
+
+def annotate_letters(
+    nlp: Language,
+    letters: Iterable[Letter],
+    *,
+    n_process: int = 1,
+    batch_size: int = 32,
+) -> Iterator[Tuple[Letter, Optional[Doc]]]:
+    """Run the pipeline over the readable letters; bad letters come back with doc None."""
+    pending: list = []
+
+    def texts() -> Iterator[Tuple[str, Letter]]:
+        for letter in letters:
+            if letter.error is not None:
+                pending.append(letter)
+                continue
+            yield letter.text, letter
+
+    for doc, letter in nlp.pipe(texts(), as_tuples=True, n_process=n_process, batch_size=batch_size):
+        while pending:
+            yield pending.pop(0), None
+        doc.user_data["imr_id"] = letter.id
+        yield letter, doc
+    while pending:
+        yield pending.pop(0), None
+
+
+def letter_record(letter: Letter, doc: Optional[Doc], include_text: bool = False) -> Dict[str, Any]:
+    """The JSON record of one letter (an error record when it could not be read)."""
+    if doc is None:
+        return error_record(letter.id, letter.source, letter.error or "unknown error", **meta_fields(letter))
+    record = doc_to_record(doc, letter.id, letter.source, **meta_fields(letter))
+    if include_text:
+        record["text"] = doc.text
+    return record
+
+
+def meta_fields(letter: Letter) -> Dict[str, Any]:
+    return {"meta": letter.meta} if letter.meta else {}
+
+
+def annotate(
+    nlp: Language,
+    letters: Iterable[Letter],
+    output: Path,
+    *,
+    n_process: int = 1,
+    batch_size: int = 32,
+    include_text: bool = False,
+    on_record: Optional[Callable[[Dict[str, Any]], None]] = None,
+) -> Summary:
+    """Annotate `letters` into `output` (.jsonl or .spacy), atomically.
+
+    The output is written to a temporary file next to it and renamed at the end,
+    so a crash never leaves a partial file behind.
+    """
+    output = output_path(Path(output))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    summary = Summary()
+    handle, temp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        if output.suffix == ".spacy":
+            docbin = DocBin(store_user_data=True)
+            for letter, doc in annotate_letters(nlp, letters, n_process=n_process, batch_size=batch_size):
+                record = letter_record(letter, doc)
+                summary.add(record)
+                if on_record:
+                    on_record(record)
+                if doc is not None:
+                    docbin.add(doc)
+            docbin.to_disk(temp)
+        else:
+            with temp.open("w", encoding="utf8") as out:
+                for letter, doc in annotate_letters(nlp, letters, n_process=n_process, batch_size=batch_size):
+                    record = letter_record(letter, doc, include_text=include_text)
+                    summary.add(record)
+                    if on_record:
+                        on_record(record)
+                    out.write(srsly.json_dumps(record) + "\n")
+        temp.replace(output)
+    finally:
+        if temp.exists():
+            temp.unlink()
+    return summary

@@ -1,0 +1,108 @@
+"""The `imr` command line: thin typer commands over the package's functions.
+
+Exit codes: 0 success; 1 some inputs could not be annotated (error records
+were written) or an evaluation fell under a threshold; 2 usage errors (no
+such input, bad option).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Annotate California IMR letters with spaCy.")
+
+EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def echo_err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+@app.command("annotate")
+def annotate_command(
+    inputs: List[Path] = typer.Argument(..., help="Letter files or folders (searched recursively)."),
+    output: Path = typer.Option(..., "--output", "-o", help="OUT.jsonl (records) or OUT.spacy (DocBin)."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="A saved pipeline (default: the bundled rules)."),
+    n_process: int = typer.Option(1, "--n-process", "-n", min=1, help="Worker processes."),
+    batch_size: int = typer.Option(32, "--batch-size", "-b", min=1, help="Letters per batch."),
+    include_text: bool = typer.Option(False, "--include-text/--no-include-text", help="Copy each letter's text into its record."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+) -> None:
+    """Annotate letters into imr/1 JSONL records or a spaCy DocBin."""
+    from tqdm import tqdm
+
+    from . import load
+    from .annotate import annotate, output_path
+    from .inputs import InputError, expand_paths, iter_letters
+
+    try:
+        total = len(expand_paths(inputs))
+    except InputError as err:
+        echo_err(f"error: {err}")
+        raise typer.Exit(EXIT_USAGE)
+    nlp = load(model)
+    progress = tqdm(total=total, unit="letter", file=sys.stderr, disable=quiet or None)
+
+    def on_record(record: dict) -> None:
+        progress.update(1)
+        if record.get("error"):
+            progress.write(f"error: {record.get('source') or record['id']}: {record['error']}", file=sys.stderr)
+
+    summary = annotate(
+        nlp, iter_letters(inputs), output, n_process=n_process, batch_size=batch_size, include_text=include_text, on_record=on_record
+    )
+    progress.close()
+    if not quiet:
+        echo_err(f"wrote {output_path(output)}")
+        typer.echo(summary.table())
+    if summary.errors:
+        echo_err(f"{summary.errors} of {summary.letters} inputs could not be annotated")
+        raise typer.Exit(EXIT_INPUT_ERRORS)
+
+
+@app.command("evaluate")
+def evaluate_command(
+    predictions: Path = typer.Argument(..., exists=True, dir_okay=False, help="imr/1 JSONL from `imr annotate`."),
+    gold: Path = typer.Option(Path("corpus/gold"), "--gold", "-g", exists=True, file_okay=False, help="Folder of gold JSON files."),
+    minimum: List[str] = typer.Option([], "--min", help="Fail unless METRIC >= VALUE, e.g. --min decisions_f=1.0 (repeatable)."),
+    output_json: Optional[Path] = typer.Option(None, "--json", help="Also write the metrics as JSON here."),
+) -> None:
+    """Print per-field P/R/F1 and accuracy against gold annotations."""
+    import srsly
+
+    from .evaluate import check_thresholds, evaluate, load_gold, load_predictions
+
+    minimums = {}
+    for item in minimum:
+        name, _, value = item.partition("=")
+        try:
+            minimums[name.strip()] = float(value)
+        except ValueError:
+            echo_err(f"error: --min expects METRIC=VALUE, got {item!r}")
+            raise typer.Exit(EXIT_USAGE)
+    result = evaluate(load_gold(gold), load_predictions(predictions))
+    typer.echo(f"letters: {result.letters}")
+    typer.echo(result.table())
+    for letter_id in result.missing:
+        echo_err(f"warning: no prediction for gold letter {letter_id}")
+    for message in result.errors:
+        echo_err(f"warning: prediction is an error record: {message}")
+    metrics = result.metrics()
+    if output_json:
+        srsly.write_json(output_json, metrics)
+    failures = check_thresholds(metrics, minimums)
+    for failure in failures:
+        echo_err(f"below threshold: {failure}")
+    if failures:
+        raise typer.Exit(EXIT_INPUT_ERRORS)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

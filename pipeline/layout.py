@@ -1,0 +1,75 @@
+"""Layout of PDF-extracted letter text: lines, paragraphs and whitespace.
+
+Letters come in two layouts. Single-spaced text wraps printed lines with one
+newline and separates paragraphs with one or more blank lines. Double-spaced
+text (the PDF extractor put an empty line after every printed line) wraps with
+one blank line and separates paragraphs with two or more. `paragraph_starts`
+detects the layout from the text itself, so both give the same paragraphs.
+All offsets are character offsets into the original text.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import List, Sequence, Tuple
+
+LINE_RE = re.compile(r"[^\n]*(?:\n|$)")
+WHITESPACE_RE = re.compile(r"\s+")
+
+
+def lines(text: str) -> List[Tuple[int, int]]:
+    """(start, end) offsets of each line, without its newline."""
+    spans = []
+    start = 0
+    for line in text.split("\n"):
+        spans.append((start, start + len(line)))
+        start += len(line) + 1
+    return spans
+
+
+def blank_gaps(text: str) -> List[Tuple[int, int, int]]:
+    """(end of a content line, start of the next content line, blank lines between)."""
+    gaps = []
+    previous_end = None
+    blanks = 0
+    for start, end in lines(text):
+        if text[start:end].strip():
+            if previous_end is not None:
+                gaps.append((previous_end, start, blanks))
+            previous_end = end
+            blanks = 0
+        else:
+            blanks += 1
+    return gaps
+
+
+def is_double_spaced(gaps: Sequence[Tuple[int, int, int]]) -> bool:
+    """True when most line breaks carry an empty line (PDF double spacing)."""
+    if not gaps:
+        return False
+    with_blank = sum(1 for _, _, blanks in gaps if blanks >= 1)
+    return with_blank / len(gaps) > 0.6
+
+
+def paragraph_starts(text: str) -> List[int]:
+    """Character offsets where paragraphs start (first non-space character)."""
+    gaps = blank_gaps(text)
+    threshold = 2 if is_double_spaced(gaps) else 1
+    first = len(text) - len(text.lstrip())
+    starts = [first] if text.strip() else []
+    for _, next_start, blanks in gaps:
+        if blanks >= threshold:
+            line_text = text[next_start:]
+            starts.append(next_start + len(line_text) - len(line_text.lstrip()))
+    return starts
+
+
+def paragraph_start_before(starts: Sequence[int], offset: int) -> int:
+    """The start of the paragraph containing `offset` (0 when before the first)."""
+    index = bisect_right(starts, offset) - 1
+    return starts[index] if index >= 0 else 0
+
+
+def collapse(text: str) -> str:
+    """Collapse every run of whitespace (line breaks included) to one space."""
+    return WHITESPACE_RE.sub(" ", text).strip()

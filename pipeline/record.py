@@ -1,0 +1,85 @@
+"""Turn an annotated Doc into the `imr/1` JSON record (see README)."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from spacy.tokens import Doc, Span
+
+from . import SCHEMA
+from .entities import ENTITIES_KEY
+from .decisions import DECISIONS_KEY
+
+ATTRIBUTE_BY_LABEL = {
+    "OUTCOME": "imr_outcome",
+    "DRUG": "imr_drug",
+    "CITATION": "imr_citation",
+    "CRITERION": "imr_criterion",
+}
+ENTITY_LABELS = tuple(ATTRIBUTE_BY_LABEL)
+
+
+def span_offsets(span: Span) -> Dict[str, Any]:
+    return {"text": span.text, "start": span.start_char, "end": span.end_char}
+
+
+def entity_record(span: Span) -> Dict[str, Any]:
+    """`{"label", "text", "start", "end", ...attributes}` for one entity span."""
+    record: Dict[str, Any] = {"label": span.label_, **span_offsets(span)}
+    value = getattr(span._, ATTRIBUTE_BY_LABEL[span.label_])
+    if isinstance(value, dict):
+        record.update({k: v for k, v in value.items() if k not in record})
+    elif value is not None:
+        record["value"] = value
+    return record
+
+
+def attribute_record(span: Span) -> Dict[str, Any]:
+    """An entity's attributes with its offsets, as listed inside a decision."""
+    value = getattr(span._, ATTRIBUTE_BY_LABEL[span.label_]) or {}
+    return {**span_offsets(span), **value}
+
+
+def inside(span: Span, start: int, end: int) -> bool:
+    return span.start_char >= start and span.end_char <= end
+
+
+def decision_record(decision: Span, entities: List[Span]) -> Dict[str, Any]:
+    """One decision with the drugs in its header and the citations and criteria in its block."""
+    info = decision._.imr_decision or {}
+    header_end = info.get("header_end", decision.end_char)
+    within = [e for e in entities if inside(e, decision.start_char, decision.end_char)]
+    return {
+        "item": info.get("item"),
+        "outcome": info.get("outcome"),
+        "medically_necessary": info.get("medically_necessary"),
+        "start": decision.start_char,
+        "end": decision.end_char,
+        "drugs": [attribute_record(e) for e in within if e.label_ == "DRUG" and e.end_char <= header_end],
+        "citations": [attribute_record(e) for e in within if e.label_ == "CITATION"],
+        "criteria": [attribute_record(e) for e in within if e.label_ == "CRITERION"],
+        "cited_none": list(info.get("cited_none", [])),
+    }
+
+
+def doc_to_record(doc: Doc, doc_id: str, source: Optional[str] = None, **extra: Any) -> Dict[str, Any]:
+    """The `imr/1` record of one annotated letter."""
+    entities = [s for s in doc.spans.get(ENTITIES_KEY, []) if s.label_ in ENTITY_LABELS]
+    record: Dict[str, Any] = {
+        "schema": SCHEMA,
+        "id": doc_id,
+        "source": source,
+        "text_length": len(doc.text),
+        "template": doc._.imr_template,
+        "case": doc._.imr_case,
+        "reviewer": doc._.imr_reviewer,
+        "patient": doc._.imr_patient,
+        "decisions": [decision_record(d, entities) for d in doc.spans.get(DECISIONS_KEY, [])],
+        "entities": [entity_record(e) for e in entities],
+    }
+    record.update(extra)
+    return record
+
+
+def error_record(doc_id: str, source: Optional[str], error: str, **extra: Any) -> Dict[str, Any]:
+    """The record written for an input that could not be annotated."""
+    return {"schema": SCHEMA, "id": doc_id, "source": source, "error": error, "decisions": [], "entities": [], **extra}

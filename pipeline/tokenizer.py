@@ -1,0 +1,64 @@
+"""A tokenizer for IMR letters, registered as `imr.Tokenizer.v1`.
+
+It extends the language's default rules so that the shapes these letters are
+made of come out as useful tokens:
+
+- `Page(s):` and `Section(s):` -> `Page(s)` `:`
+- `74-80;113` -> `74` `-` `80` `;` `113`; `47-48,Chronic` -> ... `48` `,` `Chronic`
+- `#90` -> `#` `90`; `10/325mg` -> `10/325` `mg`
+- case numbers `CM16-0213037` and dates `10-13-16`, `2/3/11` stay whole.
+"""
+
+import re
+from typing import Callable
+
+from spacy.language import Language
+from spacy.tokenizer import Tokenizer
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
+
+# Whole tokens that must never be split by the affix rules.
+TOKEN_MATCH = re.compile(
+    r"""^(?:
+        [A-Za-z]+\(s\)                       # Page(s) Section(s) Certification(s) State(s)
+      | CM\d{2}-\d{5,8}                      # IMR case numbers
+      | \d{1,2}[-/]\d{1,2}[-/](?:\d{4}|\d{2}) # dates 10-13-16, 2/3/11, 11/18/2016
+    )$""",
+    re.VERBOSE,
+)
+
+EXTRA_INFIXES = [
+    r"(?<=[0-9])[;](?=[0-9A-Za-z])",  # 80;113
+    r"(?<=[0-9]),(?=[A-Za-z])",  # 48,Chronic
+    r"(?<=[0-9]),(?=[0-9]{1,2}(?![0-9]))",  # 88,89 but not 1,000
+    r"(?<=[A-Za-z]),(?=[0-9])",  # Chapter,3
+]
+
+EXTRA_PREFIXES = [r"#"]
+EXTRA_SUFFIXES = [r"(?<=[0-9])(?:mg|mcg|ml|g|%)(?=$)"]
+
+
+@registry.tokenizers("imr.Tokenizer.v1")
+def create_imr_tokenizer() -> Callable[[Language], Tokenizer]:
+    """Registered tokenizer factory: the language defaults plus IMR letter rules."""
+
+    def imr_tokenizer_factory(nlp: Language) -> Tokenizer:
+        return build_tokenizer(nlp)
+
+    return imr_tokenizer_factory
+
+
+def build_tokenizer(nlp: Language) -> Tokenizer:
+    """Build the IMR tokenizer for `nlp`'s vocab and language defaults."""
+    defaults = nlp.Defaults
+    prefixes = list(defaults.prefixes) + EXTRA_PREFIXES
+    suffixes = list(defaults.suffixes) + EXTRA_SUFFIXES
+    infixes = list(defaults.infixes) + EXTRA_INFIXES
+    return Tokenizer(
+        nlp.vocab,
+        rules=dict(defaults.tokenizer_exceptions),
+        prefix_search=compile_prefix_regex(prefixes).search,
+        suffix_search=compile_suffix_regex(suffixes).search,
+        infix_finditer=compile_infix_regex(infixes).finditer,
+        token_match=TOKEN_MATCH.match,
+        url_match=defaults.url_match,
+    )
