@@ -29,20 +29,30 @@ def annotate_command(
     n_process: int = typer.Option(1, "--n-process", "-n", min=1, help="Worker processes."),
     batch_size: int = typer.Option(32, "--batch-size", "-b", min=1, help="Letters per batch."),
     include_text: bool = typer.Option(False, "--include-text/--no-include-text", help="Copy each letter's text into its record."),
+    shard: Optional[str] = typer.Option(None, "--shard", help="K/N: annotate only the K-th of N deterministic shards (by id)."),
+    resume: bool = typer.Option(False, "--resume", help="Keep the records already in OUT.jsonl and skip their ids."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ) -> None:
     """Annotate letters into imr/1 JSONL records or a spaCy DocBin."""
     from tqdm import tqdm
 
     from . import load
-    from .annotate import annotate, output_path
+    from .annotate import annotate, in_shard, output_path, parse_shard
     from .inputs import InputError, expand_paths, iter_letters
 
     try:
         total = len(expand_paths(inputs))
-    except InputError as err:
+        shard_k, shard_n = parse_shard(shard) if shard else (1, 1)
+    except (InputError, ValueError) as err:
         echo_err(f"error: {err}")
         raise typer.Exit(EXIT_USAGE)
+    if resume and output.suffix == ".spacy":
+        echo_err("error: --resume works with JSONL output only")
+        raise typer.Exit(EXIT_USAGE)
+    letters = iter_letters(inputs)
+    if shard:
+        letters = (letter for letter in letters if in_shard(letter.id, shard_k, shard_n))
+        total = None
     nlp = load(model)
     progress = tqdm(total=total, unit="letter", file=sys.stderr, disable=quiet or None)
 
@@ -52,7 +62,15 @@ def annotate_command(
             progress.write(f"error: {record.get('source') or record['id']}: {record['error']}", file=sys.stderr)
 
     summary = annotate(
-        nlp, iter_letters(inputs), output, n_process=n_process, batch_size=batch_size, include_text=include_text, on_record=on_record
+        nlp,
+        letters,
+        output,
+        n_process=n_process,
+        batch_size=batch_size,
+        include_text=include_text,
+        on_record=on_record,
+        resume=resume,
+        model=str(model) if model else None,
     )
     progress.close()
     if not quiet:
@@ -98,6 +116,20 @@ def evaluate_command(
         echo_err(f"below threshold: {failure}")
     if failures:
         raise typer.Exit(EXIT_INPUT_ERRORS)
+
+
+@app.command("bench")
+def bench_command(
+    corpus: List[Path] = typer.Argument(..., exists=True, help="Letter files or folders to time."),
+    repeat: int = typer.Option(3, "--repeat", "-r", min=1, help="Passes over the corpus per system."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="A saved pipeline (default: the bundled rules)."),
+    skip_medspacy: bool = typer.Option(False, "--skip-medspacy", help="Do not time medspaCy's default pipeline."),
+) -> None:
+    """Tokens/second and peak memory: bare tokenizer, IMR pipeline (1 and 2 processes), medspaCy."""
+    from .bench import benchmark, format_report
+
+    runs = benchmark(corpus, repeat=repeat, model=str(model) if model else None, include_medspacy=not skip_medspacy)
+    typer.echo(format_report(runs))
 
 
 def main() -> None:

@@ -64,3 +64,42 @@ def test_evaluate_thresholds(tmp_path):
     bad = runner.invoke(app, ["evaluate", str(out), "--gold", str(gold), "--min", "decisions_f=0.9"])
     assert bad.exit_code == 1
     assert "decisions_f: 0.000 < 0.900" in bad.output
+
+
+def test_shards_partition_the_corpus(tmp_path):
+    corpus = str(letter_path(SEED).parent)
+    ids = []
+    for k in (1, 2, 3):
+        out = tmp_path / f"shard{k}.jsonl"
+        result = runner.invoke(app, ["annotate", corpus, "-o", str(out), "--shard", f"{k}/3", "--quiet"])
+        assert result.exit_code == 0, result.output
+        ids.append([r["id"] for r in srsly.read_jsonl(out)])
+    all_ids = sorted(i for shard in ids for i in shard)
+    assert all_ids == sorted(p.stem for p in letter_path(SEED).parent.glob("*.txt"))
+    assert all(shard for shard in ids) or len(all_ids) < 3
+    bad = runner.invoke(app, ["annotate", corpus, "-o", str(tmp_path / "x.jsonl"), "--shard", "4/3"])
+    assert bad.exit_code == 2
+
+
+def test_resume_skips_done_ids(tmp_path):
+    corpus = letter_path(SEED).parent
+    out = tmp_path / "a.jsonl"
+    first = runner.invoke(app, ["annotate", str(corpus / f"{SEED}.txt"), "-o", str(out), "--quiet"])
+    assert first.exit_code == 0
+    marker = srsly.read_jsonl(out).__next__()
+    marker["marker"] = "kept"
+    srsly.write_jsonl(out, [marker])
+    second = runner.invoke(app, ["annotate", str(corpus), "-o", str(out), "--resume", "--quiet"])
+    assert second.exit_code == 0, second.output
+    records = list(srsly.read_jsonl(out))
+    assert [r["id"] for r in records].count(SEED) == 1
+    assert records[0]["marker"] == "kept"
+    assert len(records) == len(list(corpus.glob("*.txt")))
+
+
+def test_annotate_two_processes_matches_one(tmp_path):
+    corpus = str(letter_path(SEED).parent)
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert runner.invoke(app, ["annotate", corpus, "-o", str(one), "--quiet"]).exit_code == 0
+    assert runner.invoke(app, ["annotate", corpus, "-o", str(two), "--quiet", "-n", "2", "-b", "1"]).exit_code == 0
+    assert list(srsly.read_jsonl(two)) == list(srsly.read_jsonl(one))

@@ -1,0 +1,125 @@
+"""Throughput benchmark: the IMR pipeline next to spaCy's bare tokenizer and medspaCy.
+
+Each measurement runs in a fresh Python process so that its peak memory
+(`ru_maxrss`) is its own. All systems are timed on the same texts in the same
+run, and speed is reported in tokens per second, counting tokens with
+`spacy.blank("en")`'s tokenizer for every system so the numbers compare.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional
+
+SYSTEMS = ("tokenizer", "imr", "medspacy")
+
+
+@dataclass
+class Measurement:
+    system: str
+    n_process: int
+    letters: int
+    tokens: int
+    seconds: float
+    peak_mib: float
+
+    @property
+    def tokens_per_second(self) -> float:
+        return self.tokens / self.seconds if self.seconds else 0.0
+
+
+def read_letters(corpus: List[Path]) -> list:
+    from .inputs import iter_letters
+
+    return [letter for letter in iter_letters(corpus) if letter.text is not None]
+
+
+def load_system(system: str, model: Optional[str]):
+    if system == "tokenizer":
+        import spacy
+
+        return spacy.blank("en").tokenizer
+    if system == "imr":
+        from . import load
+
+        return load(model)
+    if system == "medspacy":
+        from loguru import logger
+
+        logger.remove()
+        import medspacy
+
+        return medspacy.load()
+    raise ValueError(f"unknown system {system!r}")
+
+
+def run_worker(system: str, corpus: List[Path], repeat: int, n_process: int, model: Optional[str]) -> Dict[str, float]:
+    """Time one system in this process over `repeat` passes of the corpus.
+
+    The IMR pipeline is timed the way `imr annotate` runs it: letters in,
+    finished `imr/1` records out (`annotate.iter_records`), so the n_process
+    figures include the worker processes' start-up and the records' transfer.
+    """
+    import spacy
+
+    from .annotate import iter_records
+
+    letters = read_letters(corpus)
+    texts = [letter.text for letter in letters]
+    counter = spacy.blank("en").tokenizer
+    tokens = sum(len(doc) for doc in counter.pipe(texts)) * repeat
+    nlp = load_system(system, model)
+    for _ in nlp.pipe(texts[:2]):  # warm up caches and lazy loading
+        pass
+    start = time.perf_counter()
+    if system == "imr":
+        for _ in iter_records(nlp, (l for _ in range(repeat) for l in letters), n_process=n_process, batch_size=16, model=model):
+            pass
+    else:
+        for _ in nlp.pipe(t for _ in range(repeat) for t in texts):
+            pass
+    seconds = time.perf_counter() - start
+    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return {"system": system, "n_process": n_process, "letters": len(texts) * repeat, "tokens": tokens, "seconds": seconds, "peak_mib": peak / 1024}
+
+
+def measure(system: str, corpus: List[Path], repeat: int, n_process: int = 1, model: Optional[str] = None) -> Measurement:
+    """Run `run_worker` in a fresh process and parse its result."""
+    command = [sys.executable, "-m", "pipeline.bench", system, str(repeat), str(n_process), model or ""] + [str(p) for p in corpus]
+    result = subprocess.run(command, check=True, capture_output=True, text=True)
+    return Measurement(**json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def benchmark(corpus: List[Path], repeat: int = 3, model: Optional[str] = None, include_medspacy: bool = True) -> List[Measurement]:
+    """All measurements: tokenizer, IMR (1 and 2 processes), medspaCy."""
+    runs = [measure("tokenizer", corpus, repeat), measure("imr", corpus, repeat, 1, model), measure("imr", corpus, repeat, 2, model)]
+    if include_medspacy:
+        runs.append(measure("medspacy", corpus, repeat))
+    return runs
+
+
+def format_report(runs: List[Measurement]) -> str:
+    lines = [f"{'system':<28} {'letters':>8} {'tokens':>10} {'seconds':>8} {'tokens/s':>10} {'peak MiB':>9}"]
+    for run in runs:
+        name = f"{run.system} (n_process={run.n_process})" if run.system == "imr" else run.system
+        lines.append(f"{name:<28} {run.letters:>8} {run.tokens:>10} {run.seconds:>8.2f} {run.tokens_per_second:>10.0f} {run.peak_mib:>9.0f}")
+    by_key = {(r.system, r.n_process): r.tokens_per_second for r in runs}
+    tokenizer, imr1, imr2 = by_key.get(("tokenizer", 1)), by_key.get(("imr", 1)), by_key.get(("imr", 2))
+    medspacy = by_key.get(("medspacy", 1))
+    if tokenizer and imr1:
+        lines.append(f"imr / tokenizer (b/a): {imr1 / tokenizer:.2f}   (target >= 0.40)")
+    if medspacy and imr1:
+        lines.append(f"imr / medspacy  (b/c): {imr1 / medspacy:.1f}   (target >= 10)")
+    if imr1 and imr2:
+        lines.append(f"imr n_process 2 / 1:   {imr2 / imr1:.2f}   (target >= 1.7)")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    system, repeat, n_process, model, *paths = sys.argv[1:]
+    print(json.dumps(run_worker(system, [Path(p) for p in paths], int(repeat), int(n_process), model or None)))
