@@ -132,6 +132,43 @@ def bench_command(
     typer.echo(format_report(runs))
 
 
+@app.command("make-corpus")
+def make_corpus_command(
+    letters: List[Path] = typer.Argument(..., exists=True, help="Letter folders (silver training data)."),
+    gold: Path = typer.Option(Path("corpus/gold"), "--gold", "-g", exists=True, file_okay=False, help="Gold JSON folder."),
+    train: Path = typer.Option(Path("corpus/train.spacy"), "--train", help="Silver DocBin to write (letters without gold)."),
+    dev: Path = typer.Option(Path("corpus/dev.spacy"), "--dev", help="Gold DocBin to write."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="A saved pipeline (default: the bundled rules)."),
+) -> None:
+    """Write DocBins for `spacy train`: rule-pipeline silver for training, gold for evaluation."""
+    from . import load
+    from .training import make_training_corpus
+
+    result = make_training_corpus(load(model), letters, gold, train, dev)
+    typer.echo(f"train: {train} ({result['train_docs']} silver docs)")
+    typer.echo(f"dev:   {dev} ({result['dev_docs']} gold docs)")
+    for letter_id, values in result["gold_values_not_found"].items():
+        echo_err(f"warning: {letter_id}: gold values not found in the text: {'; '.join(values)}")
+
+
+@app.command("compare")
+def compare_command(
+    gold: Path = typer.Argument(..., exists=True, dir_okay=False, help="Gold DocBin from `imr make-corpus`."),
+    models: List[Path] = typer.Argument(..., exists=True, help="Pipelines to compare (rule pipeline, trained models)."),
+    output_json: Optional[Path] = typer.Option(None, "--json", help="Also write the scores as JSON here."),
+) -> None:
+    """Per-label P/R/F1 of several pipelines on the gold letters, side by side."""
+    import srsly
+
+    from .compare import compare, format_comparison
+
+    results = compare(gold, models)
+    typer.echo(format_comparison(results))
+    if output_json:
+        output_json.parent.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(output_json, results)
+
+
 def main() -> None:
     app()
 

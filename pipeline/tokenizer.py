@@ -17,14 +17,10 @@ from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
 
 # Whole tokens that must never be split by the affix rules.
-TOKEN_MATCH = re.compile(
-    r"""^(?:
-        [A-Za-z]+\(s\)                       # Page(s) Section(s) Certification(s) State(s)
-      | CM\d{2}-\d{5,8}                      # IMR case numbers
-      | \d{1,2}[-/]\d{1,2}[-/](?:\d{4}|\d{2}) # dates 10-13-16, 2/3/11, 11/18/2016
-    )$""",
-    re.VERBOSE,
-)
+# Whole tokens that must never be split by the affix rules: Page(s), Section(s), ...;
+# IMR case numbers; dates 10-13-16, 2/3/11, 11/18/2016. (No regex flags: spaCy
+# serialises only the pattern string, so flags would be lost by to_disk.)
+TOKEN_MATCH = re.compile(r"^(?:[A-Za-z]+\(s\)|CM\d{2}-\d{5,8}|\d{1,2}[-/]\d{1,2}[-/](?:\d{4}|\d{2}))$")
 
 EXTRA_INFIXES = [
     r"(?<=[0-9])[;](?=[0-9A-Za-z])",  # 80;113

@@ -30,3 +30,11 @@ def test_registered_tokenizer_in_config():
     config = {"nlp": {"tokenizer": {"@tokenizers": "imr.Tokenizer.v1"}}}
     nlp = spacy.blank("en", config=config)
     assert [t.text for t in nlp("#90")] == ["#", "90"]
+
+
+def test_tokenizer_survives_to_disk(tmp_path):
+    nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": "imr.Tokenizer.v1"}}})
+    nlp.to_disk(tmp_path / "m")
+    loaded = spacy.load(tmp_path / "m")
+    text = "Page(s): 74-80;113 on 10-13-16 for CM16-0213037 #90"
+    assert [t.text for t in loaded.tokenizer(text)] == [t.text for t in nlp.tokenizer(text)]

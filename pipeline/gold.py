@@ -1,0 +1,110 @@
+"""Gold annotations (`corpus/gold/*.json`) as spaCy Docs, for `nlp.evaluate` and `spacy train`.
+
+Gold files record values, not offsets (see `annotation-guide.md`). This module
+finds them in the letter text, in reading order: each decision's outcome word,
+every drug mention, and each decision's absent criteria (verbatim, across line
+breaks). Citations have no verbatim text in gold, so they are not placed.
+Values that cannot be found are reported, never guessed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin, Span
+
+from .entities import ENTITIES_KEY, best_entities
+
+OUTCOME_RE = re.compile(r":\s*(Upheld|Overturned)\b", re.IGNORECASE)
+GOLD_LABELS = ("OUTCOME", "DRUG", "CRITERION")
+
+
+@dataclass
+class Placement:
+    """Where gold values were found in one letter, and what could not be found."""
+
+    spans: List[Tuple[int, int, str]] = field(default_factory=list)
+    missing: List[str] = field(default_factory=list)
+
+
+def flexible_pattern(value: str, word_bounded: bool = True) -> re.Pattern:
+    """A regex matching `value` whatever the line breaks, spacing and hyphen wraps."""
+    parts = []
+    for word in value.split():
+        pieces = [re.escape(piece) for piece in word.split("-")]
+        parts.append(r"-\s*".join(pieces))
+    body = r"\s+".join(parts)
+    if word_bounded:
+        body = rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9])"
+    return re.compile(body, re.IGNORECASE)
+
+
+def place_gold(text: str, gold: Dict[str, Any]) -> Placement:
+    """Character offsets of the gold outcomes, drug mentions and absent criteria."""
+    placement = Placement()
+    decisions = gold.get("decisions", [])
+    outcomes = list(OUTCOME_RE.finditer(text))
+    if len(outcomes) >= len(decisions):
+        outcomes = outcomes[-len(decisions) :] if decisions else []
+    for match in outcomes:
+        placement.spans.append((match.start(1), match.end(1), "OUTCOME"))
+    position = 0
+    for name in gold.get("drug_mentions", []):
+        found = flexible_pattern(name).search(text, position)
+        if found is None:
+            placement.missing.append(f"drug mention {name!r}")
+            continue
+        placement.spans.append((found.start(), found.end(), "DRUG"))
+        position = found.end()
+    bounds = [m.start() for m in outcomes] + [len(text)]
+    for index, decision in enumerate(decisions):
+        start = bounds[index] if index < len(bounds) - 1 else 0
+        end = bounds[index + 1] if index + 1 < len(bounds) else len(text)
+        position = start
+        for criterion in decision.get("negated_criteria", []):
+            found = flexible_pattern(criterion, word_bounded=False).search(text, position, end)
+            if found is None:
+                found = flexible_pattern(criterion, word_bounded=False).search(text, start, end)
+            if found is None:
+                placement.missing.append(f"criterion {criterion[:60]!r}")
+                continue
+            placement.spans.append((found.start(), found.end(), "CRITERION"))
+            position = found.end()
+    return placement
+
+
+def gold_doc(nlp: Language, text: str, gold: Dict[str, Any]) -> Tuple[Doc, List[str]]:
+    """A Doc with the gold spans in `doc.spans["imr"]` and `doc.ents`."""
+    doc = nlp.make_doc(text)
+    placement = place_gold(text, gold)
+    spans: List[Span] = []
+    for start, end, label in placement.spans:
+        span = doc.char_span(start, end, label=label, alignment_mode="expand")
+        if span is not None:
+            spans.append(span)
+    doc.spans[ENTITIES_KEY] = sorted(spans, key=lambda s: (s.start, -s.end))
+    doc.ents = best_entities(spans)
+    doc.user_data["imr_id"] = gold["id"]
+    return doc, placement.missing
+
+
+def gold_docbin(nlp: Language, gold_dir: Path, letter_dirs: Iterable[Path]) -> Tuple[DocBin, Dict[str, List[str]]]:
+    """Every gold letter as a Doc (texts looked up by id in `letter_dirs`)."""
+    docbin = DocBin(store_user_data=True)
+    missing: Dict[str, List[str]] = {}
+    folders = list(letter_dirs)
+    for path in sorted(Path(gold_dir).glob("*.json")):
+        gold = srsly.read_json(path)
+        text_path = next((f / f"{gold['id']}.txt" for f in folders if (f / f"{gold['id']}.txt").exists()), None)
+        if text_path is None:
+            missing[gold["id"]] = ["letter text not found"]
+            continue
+        doc, not_found = gold_doc(nlp, text_path.read_text(encoding="utf8"), gold)
+        docbin.add(doc)
+        if not_found:
+            missing[gold["id"]] = not_found
+    return docbin, missing
