@@ -1,0 +1,288 @@
+"""Criteria (`imr_criteria`): what the rationale says the record does or does not show.
+
+Runs medspaCy's ConText over each decision rationale (only there). ConText's
+cue rules are data in `patterns/context_rules.jsonl` (medspaCy `ConTextRule`
+dicts, cue regexes over the original text); a cue's scope runs to the end of
+its sentence and is cut by `TERMINATE` cues (clause ends such as ", as ...")
+and by the next cue. This component then turns each cue's scope into
+criteria (rules in `patterns/criteria.jsonl`):
+
+- `assertion`: the cue's category: "absent" (ABSENT cues: "there is no
+  documentation of", "X was not provided"), "present" ("there is
+  documentation of") or "requirement" (guideline text: "identifies
+  documentation of", "recommended only if"). An absent or present cue in a
+  sentence whose subject is the guideline ("MTUS ... should not be continued
+  in the absence of X") is the guideline's requirement;
+- the scope is trimmed (leading "and/or", discourse markers of backward cues,
+  trailing punctuation) and split at ";" into one criterion per list item;
+- `category`: the first taxonomy rule whose regex matches the criterion.
+
+Each criterion is a `CRITERION` entity (`doc.spans["imr"]`) and a span of
+`doc.spans["imr_criteria"]` with `span._.imr_criterion = {"negated",
+"assertion", "category", "cue"}`. ConText's Python objects stay on a
+temporary `Doc` of the rationale and never reach the letter's `Doc`.
+"""
+
+import re
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+import srsly
+from spacy.language import Language
+from spacy.scorer import Scorer
+from spacy.training import Example
+from spacy.tokens import Doc, Span
+from spacy.util import ensure_path, registry
+
+from . import extensions  # noqa: F401  (registers the imr_* attributes)
+from .scorers import score_span_attribute
+from .entities import add_entities
+from .layout import collapse
+from .resources import PathLike, patterns_path, read_rules, write_rules
+from .rules import RuleComponent
+from .sections import SECTIONS_KEY
+
+
+def _quiet_import_context() -> Tuple[Any, Any]:
+    """Import medspaCy's ConText with loguru (PyRuSH's DEBUG logging) silenced."""
+    try:
+        from loguru import logger
+
+        logger.disable("PyRuSH")
+        logger.disable("medspacy")
+    except ImportError:  # pragma: no cover
+        pass
+    from medspacy.context import ConText, ConTextRule
+
+    return ConText, ConTextRule
+
+
+CRITERIA_KEY = "imr_criteria"
+ASSERTIONS = {"ABSENT": "absent", "PRESENT": "present", "REQUIREMENT": "requirement"}
+
+
+@Language.factory(
+    "imr_criteria",
+    assigns=["doc.spans", "doc.ents", "span._.imr_criterion"],
+    requires=["doc.spans", "token.is_sent_start"],
+    default_config={"sections": ["decision_rationale"], "scorer": {"@scorers": "imr.criteria_scorer.v1"}},
+    default_score_weights={"criteria_f": 1.0, "criterion_assertion_acc": 0.0, "criterion_category_acc": 0.0},
+)
+def make_criteria(nlp: Language, name: str, sections: List[str], scorer: Optional[Any]) -> "CriteriaExtractor":
+    """Create an `imr_criteria` component."""
+    return CriteriaExtractor(nlp, name, sections=sections, scorer=scorer)
+
+
+class CriteriaExtractor(RuleComponent):
+    """Find the criteria a rationale asserts about the record, with their assertion and category."""
+
+    rules_file = "criteria.jsonl"
+    context_file = "context_rules.jsonl"
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "imr_criteria",
+        *,
+        sections: Iterable[str] = ("decision_rationale",),
+        scorer: Optional[Any] = None,
+    ) -> None:
+        super().__init__(nlp, name)
+        self.sections = set(sections)
+        self.scorer = scorer
+        self.context_rules: List[Dict[str, Any]] = []
+        self.context: Optional[Any] = None
+        self.guideline: Optional[re.Pattern] = None
+        self.trim_start: List[re.Pattern] = []
+        self.trim_backward: List[re.Pattern] = []
+        self.trim_end: List[re.Pattern] = []
+        self.categories: List[Tuple[str, re.Pattern]] = []
+        self.split: re.Pattern = re.compile(";")
+
+    # -- rules -------------------------------------------------------------
+    def initialize(
+        self,
+        get_examples: Any = None,
+        *,
+        nlp: Optional[Language] = None,
+        rules: Optional[List[Dict[str, Any]]] = None,
+        rules_path: Optional[PathLike] = None,
+        context_rules: Optional[List[Dict[str, Any]]] = None,
+        context_rules_path: Optional[PathLike] = None,
+    ) -> None:
+        """Load the criteria rules and the ConText cue rules (idempotent)."""
+        if context_rules is None:
+            context_rules = read_rules(context_rules_path or patterns_path(self.context_file))
+        self.set_context_rules(list(context_rules))
+        super().initialize(get_examples, nlp=nlp, rules=rules, rules_path=rules_path)
+
+    def set_rules(self, rules: List[Dict[str, Any]]) -> None:
+        super().set_rules(rules)
+        self.trim_start, self.trim_backward, self.trim_end, self.categories = [], [], [], []
+        guideline = []
+        for rule in rules:
+            kind = rule["kind"]
+            if kind == "guideline_subject":
+                guideline.append(rule["pattern"])
+            elif kind == "trim_start":
+                self.trim_start.append(re.compile(rule["pattern"], re.IGNORECASE))
+            elif kind == "trim_backward":
+                self.trim_backward.append(re.compile(rule["pattern"], re.IGNORECASE))
+            elif kind == "trim_end":
+                self.trim_end.append(re.compile(rule["pattern"], re.IGNORECASE))
+            elif kind == "split":
+                self.split = re.compile(rule["pattern"])
+            elif kind == "category":
+                self.categories.append((rule["category"], re.compile(rule["pattern"], re.IGNORECASE)))
+        self.guideline = re.compile("|".join(f"(?:{p})" for p in guideline), re.IGNORECASE) if guideline else None
+
+    def set_context_rules(self, rules: List[Dict[str, Any]]) -> None:
+        """Build the ConText engine from plain rule dicts (medspaCy `ConTextRule` fields)."""
+        ConText, ConTextRule = _quiet_import_context()
+        self.context_rules = rules
+        context = ConText(self.nlp, name=f"{self.name}_context", rules=None, span_attrs=None)
+        context.add([ConTextRule(**rule) for rule in rules])
+        self.context = context
+
+    def require_rules(self) -> None:
+        if not self.rules or self.context is None:
+            self.initialize()
+
+    def to_disk(self, path: PathLike, *, exclude: Iterable[str] = tuple()) -> None:
+        super().to_disk(path, exclude=exclude)
+        write_rules(ensure_path(path) / self.context_file, self.context_rules)
+
+    def from_disk(self, path: PathLike, *, exclude: Iterable[str] = tuple()) -> "CriteriaExtractor":
+        self.set_context_rules(read_rules(ensure_path(path) / self.context_file))
+        super().from_disk(path, exclude=exclude)
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
+        return srsly.msgpack_dumps({"rules": self.rules, "context_rules": self.context_rules})
+
+    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()) -> "CriteriaExtractor":
+        data = srsly.msgpack_loads(bytes_data)
+        self.set_context_rules(data["context_rules"])
+        self.set_rules(data["rules"])
+        return self
+
+    # -- processing --------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        self.require_rules()
+        spans: List[Span] = []
+        seen = set()
+        for section in doc.spans.get(SECTIONS_KEY, []):
+            if section.label_ not in self.sections:
+                continue
+            for start, end, attrs in self.find(section):
+                span = doc.char_span(start, end, label="CRITERION", alignment_mode="expand")
+                if span is None or (span.start_char, span.end_char) in seen:
+                    continue
+                seen.add((span.start_char, span.end_char))
+                span._.imr_criterion = attrs
+                spans.append(span)
+        doc.spans[CRITERIA_KEY] = spans
+        add_entities(doc, spans, labels=["CRITERION"])
+        return doc
+
+    def find(self, section: Span) -> List[Tuple[int, int, Dict[str, Any]]]:
+        """(start, end, attributes) of every criterion in one section, as offsets into the letter."""
+        sub = section.as_doc()
+        self.context(sub)
+        graph = sub._.context_graph
+        found = []
+        text = sub.text
+        offset = section.start_char
+        for modifier in graph.modifiers:
+            assertion = ASSERTIONS.get(modifier.category)
+            if assertion is None:
+                continue
+            cue = sub[modifier.modifier_span[0] : modifier.modifier_span[1]]
+            scope_start, scope_end = modifier.scope_span
+            if scope_end <= scope_start:
+                continue
+            sentence = cue.sent
+            if assertion != "requirement" and self.guideline is not None:
+                if self.guideline.search(text, sentence.start_char, cue.start_char):
+                    assertion = "requirement"
+            start, end = sub[scope_start].idx, sub[scope_end - 1].idx + len(sub[scope_end - 1])
+            backward = modifier.direction == "BACKWARD"
+            cue_text = collapse(cue.text)
+            for item_start, item_end in self.items(text, start, end, backward):
+                value = text[item_start:item_end]
+                found.append(
+                    (
+                        offset + item_start,
+                        offset + item_end,
+                        {
+                            "negated": assertion == "absent",
+                            "assertion": assertion,
+                            "category": self.category(value),
+                            "cue": cue_text,
+                        },
+                    )
+                )
+        sub.user_data.clear()  # drop ConText's Python objects with the temporary doc
+        return found
+
+    def items(self, text: str, start: int, end: int, backward: bool) -> List[Tuple[int, int]]:
+        """The list items of a scope [start, end): split at ";", trimmed."""
+        if backward:
+            for pattern in self.trim_backward:
+                for match in pattern.finditer(text, start, end):
+                    start = max(start, match.end())
+        pieces = []
+        cursor = start
+        for match in self.split.finditer(text, start, end):
+            pieces.append((cursor, match.start()))
+            cursor = match.end()
+        pieces.append((cursor, end))
+        items = []
+        for item_start, item_end in pieces:
+            item_start, item_end = self.trim(text, item_start, item_end)
+            if item_end > item_start and re.search(r"\w", text[item_start:item_end]):
+                items.append((item_start, item_end))
+        return items
+
+    def trim(self, text: str, start: int, end: int) -> Tuple[int, int]:
+        """Drop leading conjunctions/markers and trailing punctuation and space."""
+        changed = True
+        while changed and start < end:
+            changed = False
+            for pattern in self.trim_start:
+                match = pattern.match(text, start, end)
+                if match and match.end() > start:
+                    start, changed = match.end(), True
+            for pattern in self.trim_end:
+                match = pattern.search(text, start, end)
+                if match and match.start() < end:
+                    end, changed = match.start(), True
+        return start, end
+
+    def category(self, value: str) -> Optional[str]:
+        """The taxonomy category of a criterion's text (first matching rule), or None."""
+        value = collapse(value)
+        for name, pattern in self.categories:
+            if pattern.search(value):
+                return name
+        return None
+
+
+@registry.scorers("imr.criteria_scorer.v1")
+def make_criteria_scorer() -> Callable[..., Dict[str, Any]]:
+    """CRITERION span P/R/F plus assertion and category accuracy on matching spans."""
+    return score_criteria
+
+
+def score_criteria(examples: Iterable[Example], **kwargs: Any) -> Dict[str, Any]:
+    examples = list(examples)
+    spans = Scorer.score_spans(
+        examples,
+        attr="criteria",
+        getter=lambda doc, attr: doc.spans.get(CRITERIA_KEY, []),
+        has_annotation=lambda doc: CRITERIA_KEY in doc.spans,
+        labeled=False,
+        allow_overlap=True,
+    )
+    scores = {k: v for k, v in spans.items() if k in ("criteria_p", "criteria_r", "criteria_f")}
+    scores.update(score_span_attribute(examples, CRITERIA_KEY, "imr_criterion", ["assertion", "category"], "criterion"))
+    return scores
