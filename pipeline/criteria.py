@@ -10,9 +10,12 @@ criteria (rules in `patterns/criteria.jsonl`):
 - `assertion`: the cue's category: "absent" (ABSENT cues: "there is no
   documentation of", "X was not provided"), "present" ("there is
   documentation of") or "requirement" (guideline text: "identifies
-  documentation of", "recommended only if"). An absent or present cue in a
-  sentence whose subject is the guideline ("MTUS ... should not be continued
-  in the absence of X") is the guideline's requirement;
+  documentation of", "recommended only if"). An absent or present cue inside
+  a quotation, or in a sentence whose subject is the guideline or a
+  population ("Patients with no risk factor ...") is guideline text, so a
+  requirement; GENERAL cues (statements about the evidence: "no benefit
+  beyond", "if there is no") and PSEUDO cues ("with or without") are not
+  assertions;
 - the scope is trimmed (leading "and/or", discourse markers of backward cues,
   trailing punctuation) and split at ";" into one criterion per list item;
 - `category`: the first taxonomy rule whose regex matches the criterion.
@@ -97,6 +100,7 @@ class CriteriaExtractor(RuleComponent):
         self.trim_end: List[re.Pattern] = []
         self.categories: List[Tuple[str, re.Pattern]] = []
         self.split: re.Pattern = re.compile(";")
+        self.quote: Optional[re.Pattern] = None
 
     # -- rules -------------------------------------------------------------
     def initialize(
@@ -129,6 +133,8 @@ class CriteriaExtractor(RuleComponent):
                 self.trim_backward.append(re.compile(rule["pattern"], re.IGNORECASE))
             elif kind == "trim_end":
                 self.trim_end.append(re.compile(rule["pattern"], re.IGNORECASE))
+            elif kind == "quote":
+                self.quote = re.compile(rule["pattern"])
             elif kind == "split":
                 self.split = re.compile(rule["pattern"])
             elif kind == "category":
@@ -201,9 +207,8 @@ class CriteriaExtractor(RuleComponent):
             if scope_end <= scope_start:
                 continue
             sentence = cue.sent
-            if assertion != "requirement" and self.guideline is not None:
-                if self.guideline.search(text, sentence.start_char, cue.start_char):
-                    assertion = "requirement"
+            if assertion != "requirement" and self.quoted_or_guideline(text, sentence.start_char, cue.start_char):
+                assertion = "requirement"
             start, end = sub[scope_start].idx, sub[scope_end - 1].idx + len(sub[scope_end - 1])
             backward = modifier.direction == "BACKWARD"
             cue_text = collapse(cue.text)
@@ -223,6 +228,16 @@ class CriteriaExtractor(RuleComponent):
                 )
         sub.user_data.clear()  # drop ConText's Python objects with the temporary doc
         return found
+
+    def quoted_or_guideline(self, text: str, sentence_start: int, cue_start: int) -> bool:
+        """Whether a cue is guideline text: inside a quotation (the last quote mark before it opens one), or after a guideline subject in its sentence."""
+        if self.quote is not None:
+            last = None
+            for last in self.quote.finditer(text, 0, cue_start):
+                pass
+            if last is not None and opens_quote(text, last.start()):
+                return True
+        return bool(self.guideline and self.guideline.search(text, sentence_start, cue_start))
 
     def items(self, text: str, start: int, end: int, backward: bool) -> List[Tuple[int, int]]:
         """The list items of a scope [start, end): split at ";", trimmed."""
@@ -265,6 +280,14 @@ class CriteriaExtractor(RuleComponent):
             if pattern.search(value):
                 return name
         return None
+
+
+def opens_quote(text: str, index: int) -> bool:
+    """Whether the quote mark at `index` opens a quotation (by the character before it)."""
+    mark = text[index]
+    if mark in "\u201c\u201d":
+        return mark == "\u201c"
+    return index == 0 or text[index - 1].isspace() or text[index - 1] in "([:,;"
 
 
 @registry.scorers("imr.criteria_scorer.v1")
