@@ -18,6 +18,7 @@ criteria (rules in `patterns/criteria.jsonl`):
   assertions;
 - the scope is trimmed (leading "and/or", discourse markers of backward cues,
   trailing punctuation) and split at ";" into one criterion per list item;
+  a cue that itself sits inside a ";" list item scopes over that item only;
 - `category`: the first taxonomy rule whose regex matches the criterion.
 
 Each criterion is a `CRITERION` entity (`doc.spans["imr"]`) and a span of
@@ -210,6 +211,10 @@ class CriteriaExtractor(RuleComponent):
             if assertion != "requirement" and self.quoted_or_guideline(text, sentence.start_char, cue.start_char):
                 assertion = "requirement"
             start, end = sub[scope_start].idx, sub[scope_end - 1].idx + len(sub[scope_end - 1])
+            if self.split.search(text, sentence.start_char, cue.start_char):
+                # a cue inside a list item ("...; no tenderness; ...") scopes over its item only
+                item_end = self.split.search(text, cue.end_char, end)
+                end = item_end.start() if item_end else end
             backward = modifier.direction == "BACKWARD"
             cue_text = collapse(cue.text)
             for item_start, item_end in self.items(text, start, end, backward):

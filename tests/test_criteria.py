@@ -287,3 +287,20 @@ def test_docbin_and_n_process_with_criteria(nlp, tmp_path):
     ]
     multi = list(nlp.pipe(texts, n_process=2, batch_size=1))
     assert [doc_to_record(d, "x") for d in multi] == [doc_to_record(d, "x") for d in docs]
+
+
+def test_cue_inside_a_list_item_scopes_over_its_item_only(nlp):
+    text = "Exam showed pain in the hip; no tenderness to palpation about the left hip; normal strength; and normal sensation."
+    assert found(nlp, text) == [("tenderness to palpation about the left hip", 32, 74, "absent")]
+
+
+def test_active_and_passive_has_not_documented(nlp):
+    assert found(nlp, "The treating physician has not documented the response to therapy.") == [
+        ("the response to therapy", 42, 65, "absent")
+    ]
+    assert found(nlp, "The therapy outcome has not been documented.") == [("The therapy outcome", 0, 19, "absent")]
+
+
+def test_but_not_before_a_limit_is_not_a_cue(nlp):
+    assert found(nlp, "The patient has shoulder pain but not arthritis/tendonitis.") == [("arthritis/tendonitis", 38, 58, "absent")]
+    assert found(nlp, "Manipulation moves the joint but not beyond the anatomic range-of-motion.") == []
