@@ -46,8 +46,8 @@ from .rules import RuleComponent
 from .sections import SECTIONS_KEY
 
 
-def _quiet_import_context() -> Tuple[Any, Any]:
-    """Import medspaCy's ConText with loguru (PyRuSH's DEBUG logging) silenced."""
+def _quiet_import_context() -> Any:
+    """Import medspaCy's ConText module with loguru (PyRuSH's DEBUG logging) silenced."""
     try:
         from loguru import logger
 
@@ -55,9 +55,9 @@ def _quiet_import_context() -> Tuple[Any, Any]:
         logger.disable("medspacy")
     except ImportError:  # pragma: no cover
         pass
-    from medspacy.context import ConText, ConTextRule
+    from medspacy import context
 
-    return ConText, ConTextRule
+    return context
 
 
 CRITERIA_KEY = "imr_criteria"
@@ -95,6 +95,7 @@ class CriteriaExtractor(RuleComponent):
         self.scorer = scorer
         self.context_rules: List[Dict[str, Any]] = []
         self.context: Optional[Any] = None
+        self.cues: List[Tuple[re.Pattern, Any]] = []
         self.guideline: Optional[re.Pattern] = None
         self.trim_start: List[re.Pattern] = []
         self.trim_backward: List[re.Pattern] = []
@@ -143,15 +144,14 @@ class CriteriaExtractor(RuleComponent):
         self.guideline = re.compile("|".join(f"(?:{p})" for p in guideline), re.IGNORECASE) if guideline else None
 
     def set_context_rules(self, rules: List[Dict[str, Any]]) -> None:
-        """Build the ConText engine from plain rule dicts (medspaCy `ConTextRule` fields)."""
-        ConText, ConTextRule = _quiet_import_context()
+        """Compile the cue rules (plain dicts with medspaCy `ConTextRule` fields)."""
+        context = _quiet_import_context()
         self.context_rules = rules
-        context = ConText(self.nlp, name=f"{self.name}_context", rules=None, span_attrs=None)
-        context.add([ConTextRule(**rule) for rule in rules])
+        self.cues = [(re.compile(rule["pattern"], re.IGNORECASE), context.ConTextRule(**rule)) for rule in rules]
         self.context = context
 
     def require_rules(self) -> None:
-        if not self.rules or self.context is None:
+        if not self.rules or not self.cues:
             self.initialize()
 
     def to_disk(self, path: PathLike, *, exclude: Iterable[str] = tuple()) -> None:
@@ -177,10 +177,11 @@ class CriteriaExtractor(RuleComponent):
         self.require_rules()
         spans: List[Span] = []
         seen = set()
+        text = doc.text  # a property that joins every token: read it once
         for section in doc.spans.get(SECTIONS_KEY, []):
             if section.label_ not in self.sections:
                 continue
-            for start, end, attrs in self.find(section):
+            for start, end, attrs in self.find(section, text):
                 span = doc.char_span(start, end, label="CRITERION", alignment_mode="expand")
                 if span is None or (span.start_char, span.end_char) in seen:
                     continue
@@ -191,27 +192,41 @@ class CriteriaExtractor(RuleComponent):
         add_entities(doc, spans, labels=["CRITERION"])
         return doc
 
-    def find(self, section: Span) -> List[Tuple[int, int, Dict[str, Any]]]:
-        """(start, end, attributes) of every criterion in one section, as offsets into the letter."""
-        sub = section.as_doc()
-        self.context(sub)
-        graph = sub._.context_graph
+    def modifiers(self, section: Span, text: str) -> List[Any]:
+        """ConText modifiers of the cues in a section (of the letter `text`), with their scopes resolved."""
+        doc = section.doc
+        matches = []
+        for index, (pattern, _) in enumerate(self.cues):
+            for match in pattern.finditer(text, section.start_char, section.end_char):
+                cue = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+                if cue is not None and len(cue):
+                    matches.append((index, cue.start, cue.end))
+        matches.sort(key=lambda m: (m[1], -m[2]))
+        matches = prune_overlapping(matches)
+        graph = self.context.ConTextGraph()
+        graph.modifiers = [self.context.ConTextModifier(self.cues[i][1], start, end, doc) for i, start, end in matches]
+        graph.update_scopes()
+        return graph.modifiers
+
+    def find(self, section: Span, text: str) -> List[Tuple[int, int, Dict[str, Any]]]:
+        """(start, end, attributes) of every criterion in one section, as offsets into the letter `text`."""
+        doc = section.doc
         found = []
-        text = sub.text
-        offset = section.start_char
-        for modifier in graph.modifiers:
+        for modifier in self.modifiers(section, text):
             assertion = ASSERTIONS.get(modifier.category)
             if assertion is None:
                 continue
-            cue = sub[modifier.modifier_span[0] : modifier.modifier_span[1]]
+            cue = doc[modifier.modifier_span[0] : modifier.modifier_span[1]]
             scope_start, scope_end = modifier.scope_span
+            scope_start, scope_end = max(scope_start, section.start), min(scope_end, section.end)
             if scope_end <= scope_start:
                 continue
             sentence = cue.sent
-            if assertion != "requirement" and self.quoted_or_guideline(text, sentence.start_char, cue.start_char):
+            sentence_start = max(sentence.start_char, section.start_char)
+            if assertion != "requirement" and self.quoted_or_guideline(text, section.start_char, sentence_start, cue.start_char):
                 assertion = "requirement"
-            start, end = sub[scope_start].idx, sub[scope_end - 1].idx + len(sub[scope_end - 1])
-            if self.split.search(text, sentence.start_char, cue.start_char):
+            start, end = doc[scope_start].idx, doc[scope_end - 1].idx + len(doc[scope_end - 1])
+            if self.split.search(text, sentence_start, cue.start_char):
                 # a cue inside a list item ("...; no tenderness; ...") scopes over its item only
                 item_end = self.split.search(text, cue.end_char, end)
                 end = item_end.start() if item_end else end
@@ -219,28 +234,17 @@ class CriteriaExtractor(RuleComponent):
             cue_text = collapse(cue.text)
             for item_start, item_end in self.items(text, start, end, backward):
                 value = text[item_start:item_end]
-                found.append(
-                    (
-                        offset + item_start,
-                        offset + item_end,
-                        {
-                            "negated": assertion == "absent",
-                            "assertion": assertion,
-                            "category": self.category(value),
-                            "cue": cue_text,
-                        },
-                    )
-                )
-        sub.user_data.clear()  # drop ConText's Python objects with the temporary doc
+                attrs = {"negated": assertion == "absent", "assertion": assertion, "category": self.category(value), "cue": cue_text}
+                found.append((item_start, item_end, attrs))
         return found
 
-    def quoted_or_guideline(self, text: str, sentence_start: int, cue_start: int) -> bool:
+    def quoted_or_guideline(self, text: str, section_start: int, sentence_start: int, cue_start: int) -> bool:
         """Whether a cue is guideline text: inside a quotation (the last quote mark before it opens one), or after a guideline subject in its sentence."""
         if self.quote is not None:
             last = None
-            for last in self.quote.finditer(text, 0, cue_start):
+            for last in self.quote.finditer(text, section_start, cue_start):
                 pass
-            if last is not None and opens_quote(text, last.start()):
+            if last is not None and opens_quote(text, last.start(), section_start):
                 return True
         return bool(self.guideline and self.guideline.search(text, sentence_start, cue_start))
 
@@ -287,12 +291,21 @@ class CriteriaExtractor(RuleComponent):
         return None
 
 
-def opens_quote(text: str, index: int) -> bool:
+def opens_quote(text: str, index: int, start: int = 0) -> bool:
     """Whether the quote mark at `index` opens a quotation (by the character before it)."""
     mark = text[index]
     if mark in "\u201c\u201d":
         return mark == "\u201c"
-    return index == 0 or text[index - 1].isspace() or text[index - 1] in "([:,;"
+    return index == start or text[index - 1].isspace() or text[index - 1] in "([:,;"
+
+
+def prune_overlapping(matches: List[Tuple[int, int, int]]) -> List[Tuple[int, int, int]]:
+    """Of overlapping (rule, start, end) matches sorted by start, keep the longest (the first on ties)."""
+    kept: List[Tuple[int, int, int]] = []
+    for match in sorted(matches, key=lambda m: (-(m[2] - m[1]), m[1], m[0])):
+        if all(match[2] <= other[1] or match[1] >= other[2] for other in kept):
+            kept.append(match)
+    return sorted(kept, key=lambda m: (m[1], m[2]))
 
 
 @registry.scorers("imr.criteria_scorer.v1")
