@@ -1,11 +1,13 @@
 """Criteria (`imr_criteria`): what the rationale says the record does or does not show.
 
-Runs medspaCy's ConText over each decision rationale (only there). ConText's
-cue rules are data in `patterns/context_rules.jsonl` (medspaCy `ConTextRule`
-dicts, cue regexes over the original text); a cue's scope runs to the end of
-its sentence and is cut by `TERMINATE` cues (clause ends such as ", as ...")
-and by the next cue. This component then turns each cue's scope into
-criteria (rules in `patterns/criteria.jsonl`):
+Runs over the decision rationales only (`sections` in the config). Cue rules
+are data in `patterns/context_rules.jsonl`: medspaCy `ConTextRule` dicts whose
+`pattern` is a regex matched (compiled once) on the original letter text, so
+cues cross PDF line breaks. Overlapping cues keep the longest. medspaCy's
+ConText (`ConTextModifier` / `ConTextGraph.update_scopes`) then resolves each
+cue's scope: to the end (FORWARD) or start (BACKWARD) of its sentence, cut by
+`TERMINATE` cues (clause ends such as ", as ...") and by the next cue. The
+component turns each scope into criteria (rules in `patterns/criteria.jsonl`):
 
 - `assertion`: the cue's category: "absent" (ABSENT cues: "there is no
   documentation of", "X was not provided"), "present" ("there is
@@ -23,8 +25,8 @@ criteria (rules in `patterns/criteria.jsonl`):
 
 Each criterion is a `CRITERION` entity (`doc.spans["imr"]`) and a span of
 `doc.spans["imr_criteria"]` with `span._.imr_criterion = {"negated",
-"assertion", "category", "cue"}`. ConText's Python objects stay on a
-temporary `Doc` of the rationale and never reach the letter's `Doc`.
+"assertion", "category", "cue"}` (plain JSON). ConText's modifier objects are
+only local variables: nothing of medspaCy is stored on the `Doc`.
 """
 
 import re
@@ -94,7 +96,7 @@ class CriteriaExtractor(RuleComponent):
         self.sections = set(sections)
         self.scorer = scorer
         self.context_rules: List[Dict[str, Any]] = []
-        self.context: Optional[Any] = None
+        self.medspacy_context: Optional[Any] = None
         self.cues: List[Tuple[re.Pattern, Any]] = []
         self.guideline: Optional[re.Pattern] = None
         self.trim_start: List[re.Pattern] = []
@@ -148,7 +150,7 @@ class CriteriaExtractor(RuleComponent):
         context = _quiet_import_context()
         self.context_rules = rules
         self.cues = [(re.compile(rule["pattern"], re.IGNORECASE), context.ConTextRule(**rule)) for rule in rules]
-        self.context = context
+        self.medspacy_context = context
 
     def require_rules(self) -> None:
         if not self.rules or not self.cues:
@@ -203,8 +205,8 @@ class CriteriaExtractor(RuleComponent):
                     matches.append((index, cue.start, cue.end))
         matches.sort(key=lambda m: (m[1], -m[2]))
         matches = prune_overlapping(matches)
-        graph = self.context.ConTextGraph()
-        graph.modifiers = [self.context.ConTextModifier(self.cues[i][1], start, end, doc) for i, start, end in matches]
+        graph = self.medspacy_context.ConTextGraph()
+        graph.modifiers = [self.medspacy_context.ConTextModifier(self.cues[i][1], start, end, doc) for i, start, end in matches]
         graph.update_scopes()
         return graph.modifiers
 
