@@ -304,3 +304,16 @@ def test_active_and_passive_has_not_documented(nlp):
 def test_but_not_before_a_limit_is_not_a_cue(nlp):
     assert found(nlp, "The patient has shoulder pain but not arthritis/tendonitis.") == [("arthritis/tendonitis", 38, 58, "absent")]
     assert found(nlp, "Manipulation moves the joint but not beyond the anatomic range-of-motion.") == []
+
+
+def test_categories_are_data(nlp):
+    component = CriteriaExtractor(nlp, "imr_criteria")
+    rules = [r for r in nlp.get_pipe("imr_criteria").rules if r["kind"] != "category"]
+    component.initialize(rules=rules + [{"kind": "category", "category": "imaging_findings", "pattern": r"red\s+flag"}])
+    doc = rationale_doc(nlp, "There is no evidence of any red flag conditions. There is no evidence of severe injury.", component)
+    assert [s._.imr_criterion["category"] for s in doc.spans[CRITERIA_KEY]] == ["imaging_findings", None]
+
+
+def test_component_runs_after_decisions(nlp):
+    names = nlp.pipe_names
+    assert names.index("imr_criteria") == names.index("imr_decisions") + 1
