@@ -317,3 +317,11 @@ def test_categories_are_data(nlp):
 def test_component_runs_after_decisions(nlp):
     names = nlp.pipe_names
     assert names.index("imr_criteria") == names.index("imr_decisions") + 1
+
+
+def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
+    assert found(nlp, "The patient was not utilizing opioids, but was prescribed muscle relaxants instead.") == [
+        ("utilizing opioids", 20, 37, "absent")
+    ]
+    text = "There is no indication of red flags or tears for which urgent surgery would be necessary, and as the patient improved, it is denied."
+    assert [c[0] for c in found(nlp, text)] == ["red flags or tears for which urgent surgery would be necessary"]
