@@ -1,0 +1,331 @@
+"""Criteria (`imr_criteria`): what the rationale says the record does or does not show.
+
+Runs over the decision rationales only (`sections` in the config). Cue rules
+are data in `patterns/context_rules.jsonl`: medspaCy `ConTextRule` dicts whose
+`pattern` is a regex matched (compiled once) on the original letter text, so
+cues cross PDF line breaks. Overlapping cues keep the longest. medspaCy's
+ConText (`ConTextModifier` / `ConTextGraph.update_scopes`) then resolves each
+cue's scope: to the end (FORWARD) or start (BACKWARD) of its sentence, cut by
+`TERMINATE` cues (clause ends such as ", as ...") and by the next cue. The
+component turns each scope into criteria (rules in `patterns/criteria.jsonl`):
+
+- `assertion`: the cue's category: "absent" (ABSENT cues: "there is no
+  documentation of", "X was not provided"), "present" ("there is
+  documentation of") or "requirement" (guideline text: "identifies
+  documentation of", "recommended only if"). An absent or present cue inside
+  a quotation, or in a sentence whose subject is the guideline or a
+  population ("Patients with no risk factor ...") is guideline text, so a
+  requirement; GENERAL cues (statements about the evidence: "no benefit
+  beyond", "if there is no") and PSEUDO cues ("with or without") are not
+  assertions;
+- the scope is trimmed (leading "and/or", discourse markers of backward cues,
+  trailing punctuation) and split at ";" into one criterion per list item;
+  a cue that itself sits inside a ";" list item scopes over that item only;
+- `category`: the first taxonomy rule whose regex matches the criterion.
+
+Each criterion is a `CRITERION` entity (`doc.spans["imr"]`) and a span of
+`doc.spans["imr_criteria"]` with `span._.imr_criterion = {"negated",
+"assertion", "category", "cue"}` (plain JSON). ConText's modifier objects are
+only local variables: nothing of medspaCy is stored on the `Doc`.
+"""
+
+import re
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+import srsly
+from spacy.language import Language
+from spacy.scorer import Scorer
+from spacy.training import Example
+from spacy.tokens import Doc, Span
+from spacy.util import ensure_path, registry
+
+from . import extensions  # noqa: F401  (registers the imr_* attributes)
+from .scorers import score_span_attribute
+from .entities import add_entities
+from .layout import collapse
+from .resources import PathLike, patterns_path, read_rules, write_rules
+from .rules import RuleComponent
+from .sections import SECTIONS_KEY
+
+
+def _quiet_import_context() -> Any:
+    """Import medspaCy's ConText module with loguru (PyRuSH's DEBUG logging) silenced."""
+    try:
+        from loguru import logger
+
+        logger.disable("PyRuSH")
+        logger.disable("medspacy")
+    except ImportError:  # pragma: no cover
+        pass
+    from medspacy import context
+
+    return context
+
+
+CRITERIA_KEY = "imr_criteria"
+ASSERTIONS = {"ABSENT": "absent", "PRESENT": "present", "REQUIREMENT": "requirement"}
+
+
+@Language.factory(
+    "imr_criteria",
+    assigns=["doc.spans", "doc.ents", "span._.imr_criterion"],
+    requires=["doc.spans", "token.is_sent_start"],
+    default_config={"sections": ["decision_rationale"], "scorer": {"@scorers": "imr.criteria_scorer.v1"}},
+    default_score_weights={"criteria_f": 1.0, "criterion_assertion_acc": 0.0, "criterion_category_acc": 0.0},
+)
+def make_criteria(nlp: Language, name: str, sections: List[str], scorer: Optional[Any]) -> "CriteriaExtractor":
+    """Create an `imr_criteria` component."""
+    return CriteriaExtractor(nlp, name, sections=sections, scorer=scorer)
+
+
+class CriteriaExtractor(RuleComponent):
+    """Find the criteria a rationale asserts about the record, with their assertion and category."""
+
+    rules_file = "criteria.jsonl"
+    context_file = "context_rules.jsonl"
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "imr_criteria",
+        *,
+        sections: Iterable[str] = ("decision_rationale",),
+        scorer: Optional[Any] = None,
+    ) -> None:
+        super().__init__(nlp, name)
+        self.sections = set(sections)
+        self.scorer = scorer
+        self.context_rules: List[Dict[str, Any]] = []
+        self.medspacy_context: Optional[Any] = None
+        self.cues: List[Tuple[re.Pattern, Any]] = []
+        self.guideline: Optional[re.Pattern] = None
+        self.trim_start: List[re.Pattern] = []
+        self.trim_backward: List[re.Pattern] = []
+        self.trim_end: List[re.Pattern] = []
+        self.categories: List[Tuple[str, re.Pattern]] = []
+        self.split: re.Pattern = re.compile(";")
+        self.quote: Optional[re.Pattern] = None
+
+    # -- rules -------------------------------------------------------------
+    def initialize(
+        self,
+        get_examples: Any = None,
+        *,
+        nlp: Optional[Language] = None,
+        rules: Optional[List[Dict[str, Any]]] = None,
+        rules_path: Optional[PathLike] = None,
+        context_rules: Optional[List[Dict[str, Any]]] = None,
+        context_rules_path: Optional[PathLike] = None,
+    ) -> None:
+        """Load the criteria rules and the ConText cue rules (idempotent)."""
+        if context_rules is None:
+            context_rules = read_rules(context_rules_path or patterns_path(self.context_file))
+        self.set_context_rules(list(context_rules))
+        super().initialize(get_examples, nlp=nlp, rules=rules, rules_path=rules_path)
+
+    def set_rules(self, rules: List[Dict[str, Any]]) -> None:
+        super().set_rules(rules)
+        self.trim_start, self.trim_backward, self.trim_end, self.categories = [], [], [], []
+        guideline = []
+        for rule in rules:
+            kind = rule["kind"]
+            if kind == "guideline_subject":
+                guideline.append(rule["pattern"])
+            elif kind == "trim_start":
+                self.trim_start.append(re.compile(rule["pattern"], re.IGNORECASE))
+            elif kind == "trim_backward":
+                self.trim_backward.append(re.compile(rule["pattern"], re.IGNORECASE))
+            elif kind == "trim_end":
+                self.trim_end.append(re.compile(rule["pattern"], re.IGNORECASE))
+            elif kind == "quote":
+                self.quote = re.compile(rule["pattern"])
+            elif kind == "split":
+                self.split = re.compile(rule["pattern"])
+            elif kind == "category":
+                self.categories.append((rule["category"], re.compile(rule["pattern"], re.IGNORECASE)))
+        self.guideline = re.compile("|".join(f"(?:{p})" for p in guideline), re.IGNORECASE) if guideline else None
+
+    def set_context_rules(self, rules: List[Dict[str, Any]]) -> None:
+        """Compile the cue rules (plain dicts with medspaCy `ConTextRule` fields)."""
+        context = _quiet_import_context()
+        self.context_rules = rules
+        self.cues = [(re.compile(rule["pattern"], re.IGNORECASE), context.ConTextRule(**rule)) for rule in rules]
+        self.medspacy_context = context
+
+    def require_rules(self) -> None:
+        if not self.rules or not self.cues:
+            self.initialize()
+
+    def to_disk(self, path: PathLike, *, exclude: Iterable[str] = tuple()) -> None:
+        super().to_disk(path, exclude=exclude)
+        write_rules(ensure_path(path) / self.context_file, self.context_rules)
+
+    def from_disk(self, path: PathLike, *, exclude: Iterable[str] = tuple()) -> "CriteriaExtractor":
+        self.set_context_rules(read_rules(ensure_path(path) / self.context_file))
+        super().from_disk(path, exclude=exclude)
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
+        return srsly.msgpack_dumps({"rules": self.rules, "context_rules": self.context_rules})
+
+    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()) -> "CriteriaExtractor":
+        data = srsly.msgpack_loads(bytes_data)
+        self.set_context_rules(data["context_rules"])
+        self.set_rules(data["rules"])
+        return self
+
+    # -- processing --------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        self.require_rules()
+        spans: List[Span] = []
+        seen = set()
+        text = doc.text  # a property that joins every token: read it once
+        for section in doc.spans.get(SECTIONS_KEY, []):
+            if section.label_ not in self.sections:
+                continue
+            for start, end, attrs in self.find(section, text):
+                span = doc.char_span(start, end, label="CRITERION", alignment_mode="expand")
+                if span is None or (span.start_char, span.end_char) in seen:
+                    continue
+                seen.add((span.start_char, span.end_char))
+                span._.imr_criterion = attrs
+                spans.append(span)
+        doc.spans[CRITERIA_KEY] = spans
+        add_entities(doc, spans, labels=["CRITERION"])
+        return doc
+
+    def modifiers(self, section: Span, text: str) -> List[Any]:
+        """ConText modifiers of the cues in a section (of the letter `text`), with their scopes resolved."""
+        doc = section.doc
+        matches = []
+        for index, (pattern, _) in enumerate(self.cues):
+            for match in pattern.finditer(text, section.start_char, section.end_char):
+                cue = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+                if cue is not None and len(cue):
+                    matches.append((index, cue.start, cue.end))
+        matches.sort(key=lambda m: (m[1], -m[2]))
+        matches = prune_overlapping(matches)
+        graph = self.medspacy_context.ConTextGraph()
+        graph.modifiers = [self.medspacy_context.ConTextModifier(self.cues[i][1], start, end, doc) for i, start, end in matches]
+        graph.update_scopes()
+        return graph.modifiers
+
+    def find(self, section: Span, text: str) -> List[Tuple[int, int, Dict[str, Any]]]:
+        """(start, end, attributes) of every criterion in one section, as offsets into the letter `text`."""
+        doc = section.doc
+        found = []
+        for modifier in self.modifiers(section, text):
+            assertion = ASSERTIONS.get(modifier.category)
+            if assertion is None:
+                continue
+            cue = doc[modifier.modifier_span[0] : modifier.modifier_span[1]]
+            scope_start, scope_end = modifier.scope_span
+            scope_start, scope_end = max(scope_start, section.start), min(scope_end, section.end)
+            if scope_end <= scope_start:
+                continue
+            sentence = cue.sent
+            sentence_start = max(sentence.start_char, section.start_char)
+            if assertion != "requirement" and self.quoted_or_guideline(text, section.start_char, sentence_start, cue.start_char):
+                assertion = "requirement"
+            start, end = doc[scope_start].idx, doc[scope_end - 1].idx + len(doc[scope_end - 1])
+            if self.split.search(text, sentence_start, cue.start_char):
+                # a cue inside a list item ("...; no tenderness; ...") scopes over its item only
+                item_end = self.split.search(text, cue.end_char, end)
+                end = item_end.start() if item_end else end
+            backward = modifier.direction == "BACKWARD"
+            cue_text = collapse(cue.text)
+            for item_start, item_end in self.items(text, start, end, backward):
+                value = text[item_start:item_end]
+                attrs = {"negated": assertion == "absent", "assertion": assertion, "category": self.category(value), "cue": cue_text}
+                found.append((item_start, item_end, attrs))
+        return found
+
+    def quoted_or_guideline(self, text: str, section_start: int, sentence_start: int, cue_start: int) -> bool:
+        """Whether a cue is guideline text: inside a quotation (the last quote mark before it opens one), or after a guideline subject in its sentence."""
+        if self.quote is not None:
+            last = None
+            for last in self.quote.finditer(text, section_start, cue_start):
+                pass
+            if last is not None and opens_quote(text, last.start(), section_start):
+                return True
+        return bool(self.guideline and self.guideline.search(text, sentence_start, cue_start))
+
+    def items(self, text: str, start: int, end: int, backward: bool) -> List[Tuple[int, int]]:
+        """The list items of a scope [start, end): split at ";", trimmed."""
+        if backward:
+            for pattern in self.trim_backward:
+                for match in pattern.finditer(text, start, end):
+                    start = max(start, match.end())
+        pieces = []
+        cursor = start
+        for match in self.split.finditer(text, start, end):
+            pieces.append((cursor, match.start()))
+            cursor = match.end()
+        pieces.append((cursor, end))
+        items = []
+        for item_start, item_end in pieces:
+            item_start, item_end = self.trim(text, item_start, item_end)
+            if item_end > item_start and re.search(r"\w", text[item_start:item_end]):
+                items.append((item_start, item_end))
+        return items
+
+    def trim(self, text: str, start: int, end: int) -> Tuple[int, int]:
+        """Drop leading conjunctions/markers and trailing punctuation and space."""
+        changed = True
+        while changed and start < end:
+            changed = False
+            for pattern in self.trim_start:
+                match = pattern.match(text, start, end)
+                if match and match.end() > start:
+                    start, changed = match.end(), True
+            for pattern in self.trim_end:
+                match = pattern.search(text, start, end)
+                if match and match.start() < end:
+                    end, changed = match.start(), True
+        return start, end
+
+    def category(self, value: str) -> Optional[str]:
+        """The taxonomy category of a criterion's text (first matching rule), or None."""
+        value = collapse(value)
+        for name, pattern in self.categories:
+            if pattern.search(value):
+                return name
+        return None
+
+
+def opens_quote(text: str, index: int, start: int = 0) -> bool:
+    """Whether the quote mark at `index` opens a quotation (by the character before it)."""
+    mark = text[index]
+    if mark in "\u201c\u201d":
+        return mark == "\u201c"
+    return index == start or text[index - 1].isspace() or text[index - 1] in "([:,;"
+
+
+def prune_overlapping(matches: List[Tuple[int, int, int]]) -> List[Tuple[int, int, int]]:
+    """Of overlapping (rule, start, end) matches sorted by start, keep the longest (the first on ties)."""
+    kept: List[Tuple[int, int, int]] = []
+    for match in sorted(matches, key=lambda m: (-(m[2] - m[1]), m[1], m[0])):
+        if all(match[2] <= other[1] or match[1] >= other[2] for other in kept):
+            kept.append(match)
+    return sorted(kept, key=lambda m: (m[1], m[2]))
+
+
+@registry.scorers("imr.criteria_scorer.v1")
+def make_criteria_scorer() -> Callable[..., Dict[str, Any]]:
+    """CRITERION span P/R/F plus assertion and category accuracy on matching spans."""
+    return score_criteria
+
+
+def score_criteria(examples: Iterable[Example], **kwargs: Any) -> Dict[str, Any]:
+    examples = list(examples)
+    spans = Scorer.score_spans(
+        examples,
+        attr="criteria",
+        getter=lambda doc, attr: doc.spans.get(CRITERIA_KEY, []),
+        has_annotation=lambda doc: CRITERIA_KEY in doc.spans,
+        labeled=False,
+        allow_overlap=True,
+    )
+    scores = {k: v for k, v in spans.items() if k in ("criteria_p", "criteria_r", "criteria_f")}
+    scores.update(score_span_attribute(examples, CRITERIA_KEY, "imr_criterion", ["assertion", "category"], "criterion"))
+    return scores

@@ -1,0 +1,327 @@
+"""Criteria (`imr_criteria`): cues, scopes, list splitting, assertions, categories, gold and round-trips."""
+import spacy
+import srsly
+from spacy.tokens import Doc, DocBin, Span
+from spacy.training import Example
+
+from pipeline.criteria import CRITERIA_KEY, CriteriaExtractor
+from pipeline.evaluate import evaluate, load_gold
+from pipeline.evaluate_criteria import match_criteria
+from pipeline.record import doc_to_record
+
+from .conftest import GOLD, letter_path
+
+SEEDS = ["000_be903013f77bdc94", "001_1f5dc34496348b44", "002_e5a490feffd4d6a3", "003_3e488eb9c02fab83", "004_caad22add099aaee"]
+
+
+def rationale_doc(nlp, text: str, component=None) -> Doc:
+    """`text` as one decision rationale, run through the criteria component."""
+    doc = nlp.get_pipe("imr_sentences")(nlp.make_doc(text))
+    doc.spans["imr_sections"] = [Span(doc, 0, len(doc), label="decision_rationale")]
+    return (component or nlp.get_pipe("imr_criteria"))(doc)
+
+
+def found(nlp, text: str):
+    doc = rationale_doc(nlp, text)
+    return [(s.text, s.start_char, s.end_char, s._.imr_criterion["assertion"]) for s in doc.spans[CRITERIA_KEY]]
+
+
+def attrs(nlp, text: str):
+    doc = rationale_doc(nlp, text)
+    return [s._.imr_criterion for s in doc.spans[CRITERIA_KEY]]
+
+
+# -- absent cues and list splitting -------------------------------------------------
+
+
+def test_no_documentation_of_semicolon_list_is_split(nlp):
+    text = (
+        "Furthermore, there is no documentation of functional benefit or improvement as a reduction in work "
+        "restrictions; an increase in activity tolerance; and/or a reduction in the use of medications."
+    )
+    assert found(nlp, text) == [
+        ("functional benefit or improvement as a reduction in work restrictions", 42, 111, "absent"),
+        ("an increase in activity tolerance", 113, 146, "absent"),
+        ("a reduction in the use of medications", 155, 192, "absent"),
+    ]
+    assert [a["category"] for a in attrs(nlp, text)] == ["functional_improvement"] * 3
+    assert {a["cue"] for a in attrs(nlp, text)} == {"there is no documentation of"}
+
+
+def test_no_documentation_that_gives_three_opioid_criteria(nlp):
+    text = (
+        "However, there is no documentation that the prescriptions are from a single practitioner and are taken "
+        "as directed; the lowest possible dose is being prescribed; and there will be ongoing review and "
+        "documentation of pain relief."
+    )
+    assert [c[0] for c in found(nlp, text)] == [
+        "that the prescriptions are from a single practitioner and are taken as directed",
+        "the lowest possible dose is being prescribed",
+        "there will be ongoing review and documentation of pain relief",
+    ]
+    assert [a["category"] for a in attrs(nlp, text)] == ["single_practitioner", "lowest_dose", "ongoing_monitoring_4As"]
+    assert all(a["negated"] for a in attrs(nlp, text))
+
+
+def test_no_evidence_of(nlp):
+    assert found(nlp, "There is no evidence of any red flag conditions.") == [("any red flag conditions", 24, 47, "absent")]
+    assert attrs(nlp, "There is no evidence of any red flag conditions.")[0] == {
+        "negated": True, "assertion": "absent", "category": "red_flags", "cue": "There is no evidence of"
+    }
+
+
+def test_does_not_have_no_indication_and_without(nlp):
+    text = (
+        "The patient in this case does not have clear significant functional improvement. There is no "
+        "indication of recent evidence of spasm. It was used without clear documentation of efficacy."
+    )
+    assert found(nlp, text) == [
+        ("clear significant functional improvement", 39, 79, "absent"),
+        ("recent evidence of spasm", 107, 131, "absent"),
+        ("clear documentation of efficacy", 153, 184, "absent"),
+    ]
+    assert [a["cue"] for a in attrs(nlp, text)] == ["does not have", "There is no indication of", "without"]
+
+
+def test_lack_of_documentation_regarding_keeps_appositive(nlp):
+    text = "There was a lack of documentation regarding the patient trying and failing conservative care, such as physical therapy."
+    assert found(nlp, text) == [("the patient trying and failing conservative care, such as physical therapy", 44, 118, "absent")]
+    assert attrs(nlp, text)[0]["category"] == "failed_conservative_care"
+
+
+def test_failed_to_specify(nlp):
+    text = "The request as submitted also failed to specify the duration of use."
+    assert found(nlp, text) == [("the duration of use", 48, 67, "absent")]
+
+
+def test_backward_cues_take_the_subject(nlp):
+    assert found(nlp, "The objective functional improvement on the regimen is not documented.") == [
+        ("The objective functional improvement on the regimen", 0, 51, "absent")
+    ]
+    # leading discourse marker trimmed
+    assert found(nlp, "However, the rationale for this specific pad was not provided.") == [
+        ("the rationale for this specific pad", 9, 44, "absent")
+    ]
+    # "has not been addressed": subject after the coordinating ", and"
+    assert found(nlp, "These are important issues, and they have not been addressed in this case.") == [("they", 32, 36, "absent")]
+
+
+def test_no_x_is_noted_ends_before_is_noted(nlp):
+    assert found(nlp, "No acute injury muscle spasm is noted.") == [("acute injury muscle spasm", 3, 28, "absent")]
+
+
+# -- scope ------------------------------------------------------------------------
+
+
+def test_scope_never_crosses_a_sentence(nlp):
+    assert found(nlp, "There is no documentation of pain relief. The patient is working.") == [("pain relief", 29, 40, "absent")]
+
+
+def test_scope_ends_at_clause_end(nlp):
+    text = "Moreover, there were no exceptional factors to warrant continued use, as long term use is not recommended."
+    assert found(nlp, text) == [("exceptional factors to warrant continued use", 24, 68, "absent")]
+
+
+def test_scope_keeps_as_well_as(nlp):
+    text = "There is lack of documentation regarding a CURES report, as well as an official urine drug screen."
+    assert [c[0] for c in found(nlp, text)] == ["a CURES report, as well as an official urine drug screen"]
+
+
+def test_offsets_are_into_the_original_text_across_line_breaks(nlp):
+    text = "there is no\n\ndocumentation of functional\n\nbenefit."
+    result = found(nlp, text)
+    assert result == [("functional\n\nbenefit", 30, 49, "absent")]
+    assert text[30:49] == "functional\n\nbenefit"
+
+
+# -- present and requirement --------------------------------------------------------
+
+
+def test_present_assertions(nlp):
+    assert found(nlp, "In this case, the treating physician has clearly documented the 4 A's.") == [("the 4 A's", 60, 69, "present")]
+    assert attrs(nlp, "There is documentation of muscle spasm.") == [
+        {"negated": False, "assertion": "present", "category": "muscle_spasm", "cue": "There is documentation of"}
+    ]
+
+
+def test_requirement_assertions(nlp):
+    text = "MTUS identifies documentation of spasticity and muscle spasm, as criteria necessary to support the medical necessity of Baclofen."
+    assert found(nlp, text) == [("spasticity and muscle spasm", 33, 60, "requirement")]
+    assert found(nlp, "Opioids are recommended only if there is ongoing review of pain relief.") == [
+        ("there is ongoing review of pain relief", 32, 70, "requirement")
+    ]
+    assert found(nlp, "Guidelines state that imaging is indicated for red flag conditions.") == [
+        ("imaging is indicated for red flag conditions", 22, 66, "requirement")
+    ]
+    assert not any(a["negated"] for a in attrs(nlp, text))
+
+
+def test_absence_in_a_guideline_sentence_is_a_requirement(nlp):
+    text = (
+        "MTUS-Definitions identifies that any treatment intervention should not be continued in the absence of "
+        "functional benefit or improvement as a reduction in work restrictions; an increase in activity tolerance."
+    )
+    assert [(c[0], c[3]) for c in found(nlp, text)] == [
+        ("functional benefit or improvement as a reduction in work restrictions", "requirement"),
+        ("an increase in activity tolerance", "requirement"),
+    ]
+
+
+def test_quoted_guideline_and_evidence_statements_are_not_absent(nlp):
+    text = 'The guidelines state, "Patients with no risk factor do not require a PPI." Relaxants may help; however, they showed no benefit beyond NSAIDs.'
+    assert all(c[3] == "requirement" for c in found(nlp, text))
+    assert found(nlp, "In most cases they showed no benefit beyond NSAIDs.") == []
+    assert found(nlp, "Exercise can be done with or without mechanical assistance.") == []
+
+
+def test_negated_exactly_when_absent(nlp):
+    for letter_id in SEEDS[:2]:
+        doc = nlp(letter_path(letter_id).read_text(encoding="utf8"))
+        for span in doc.spans[CRITERIA_KEY]:
+            info = span._.imr_criterion
+            assert info["negated"] == (info["assertion"] == "absent")
+
+
+# -- outputs --------------------------------------------------------------------------
+
+
+def test_criteria_are_entities_and_in_the_record(nlp):
+    doc = nlp(letter_path(SEEDS[0]).read_text(encoding="utf8"))
+    criteria = list(doc.spans[CRITERIA_KEY])
+    assert criteria and all(s.label_ == "CRITERION" for s in criteria)
+    assert {(s.start_char, s.end_char) for s in doc.spans["imr"] if s.label_ == "CRITERION"} == {(s.start_char, s.end_char) for s in criteria}
+    record = doc_to_record(doc, SEEDS[0])
+    first = record["decisions"][0]
+    absent = [c["text"] for c in first["criteria"] if c["assertion"] == "absent"]
+    gold = srsly.read_json(GOLD / f"{SEEDS[0]}.json")["decisions"][0]["negated_criteria"]
+    assert [" ".join(t.split()) for t in absent] == gold
+    for entry in first["criteria"]:
+        assert doc.text[entry["start"] : entry["end"]] == entry["text"]
+        assert set(entry) == {"text", "start", "end", "negated", "assertion", "category", "cue"}
+
+
+# -- gold -----------------------------------------------------------------------------
+
+
+def gold_predictions(nlp, ids):
+    texts = [letter_path(i).read_text(encoding="utf8") for i in ids]
+    return {i: doc_to_record(doc, i) for i, doc in zip(ids, nlp.pipe(texts))}
+
+
+def test_gold_absent_criteria_f1(nlp):
+    gold = load_gold(GOLD)
+    ev = evaluate(gold, gold_predictions(nlp, list(gold)))
+    metrics = ev.metrics()
+    assert metrics["absent_criteria_f"] >= 0.95
+    assert metrics["criterion_category_coverage_acc"] >= 0.9
+
+
+def test_seeds_report_no_present_or_requirement_sentence_as_absent(nlp):
+    gold = {i: srsly.read_json(GOLD / f"{i}.json") for i in SEEDS}
+    ev = evaluate(gold, gold_predictions(nlp, SEEDS))
+    assert ev.prf["absent_criteria"].fp == 0
+    assert ev.prf["absent_criteria"].fn == 0
+
+
+def test_match_needs_half_of_the_gold_tokens():
+    gold = ["an increase in activity tolerance"]  # 5 tokens: 3 needed
+    assert match_criteria(gold, ["activity tolerance"]) == []
+    assert match_criteria(gold, ["increase in activity"]) == [(0, 0)]
+    # one-to-one: two gold items need two predictions
+    assert match_criteria(["pain relief", "pain relief"], ["pain relief"]) == [(0, 0)]
+
+
+def test_spacy_scorer(nlp):
+    doc = rationale_doc(nlp, "There is no evidence of any red flag conditions.")
+    scores = nlp.get_pipe("imr_criteria").scorer([Example(doc, doc)])
+    assert scores["criteria_f"] == 1.0
+    assert scores["criterion_assertion_acc"] == 1.0
+
+
+# -- serialisation ----------------------------------------------------------------------
+
+
+def test_initialize_is_idempotent(nlp):
+    component = CriteriaExtractor(nlp, "imr_criteria")
+    component.initialize()
+    first = (list(component.rules), list(component.context_rules))
+    component.initialize()
+    assert (component.rules, component.context_rules) == first
+    assert found(nlp, "There is no evidence of severe injury.") == [("severe injury", 24, 37, "absent")]
+
+
+def test_to_disk_from_disk_keeps_rules(nlp, tmp_path):
+    component = nlp.get_pipe("imr_criteria")
+    component.to_disk(tmp_path / "criteria")
+    assert (tmp_path / "criteria" / "context_rules.jsonl").exists()
+    assert (tmp_path / "criteria" / "criteria.jsonl").exists()
+    custom = [r for r in component.context_rules if r["literal"] != "does not have"]
+    srsly.write_jsonl(tmp_path / "criteria" / "context_rules.jsonl", custom)
+    restored = CriteriaExtractor(nlp, "imr_criteria").from_disk(tmp_path / "criteria")
+    assert restored.context_rules == custom and restored.rules == component.rules
+    doc = rationale_doc(nlp, "The patient does not have spasm. There is no evidence of injury.", restored)
+    assert [s.text for s in doc.spans[CRITERIA_KEY]] == ["injury"]
+    from_bytes = CriteriaExtractor(nlp, "imr_criteria").from_bytes(component.to_bytes())
+    assert from_bytes.context_rules == component.context_rules
+
+
+def test_saved_pipeline_carries_its_rules(nlp, tmp_path):
+    nlp.to_disk(tmp_path / "model")
+    assert (tmp_path / "model" / "imr_criteria" / "context_rules.jsonl").exists()
+    loaded = spacy.load(tmp_path / "model")
+    text = letter_path(SEEDS[2]).read_text(encoding="utf8")
+    assert doc_to_record(loaded(text), "x") == doc_to_record(nlp(text), "x")
+
+
+def test_docbin_and_n_process_with_criteria(nlp, tmp_path):
+    texts = [letter_path(i).read_text(encoding="utf8") for i in SEEDS[:3]]
+    docs = list(nlp.pipe(texts))
+    assert all(len(d.spans[CRITERIA_KEY]) > 0 for d in docs)
+    # no medspaCy / ConText objects left in the docs
+    assert all(not any("context" in str(k) or "modifiers" in str(k) for k in d.user_data) for d in docs)
+    DocBin(docs=docs, store_user_data=True).to_disk(tmp_path / "c.spacy")
+    restored = list(DocBin().from_disk(tmp_path / "c.spacy").get_docs(nlp.vocab))
+    assert [doc_to_record(d, "x") for d in restored] == [doc_to_record(d, "x") for d in docs]
+    assert [[s._.imr_criterion for s in d.spans[CRITERIA_KEY]] for d in restored] == [
+        [s._.imr_criterion for s in d.spans[CRITERIA_KEY]] for d in docs
+    ]
+    multi = list(nlp.pipe(texts, n_process=2, batch_size=1))
+    assert [doc_to_record(d, "x") for d in multi] == [doc_to_record(d, "x") for d in docs]
+
+
+def test_cue_inside_a_list_item_scopes_over_its_item_only(nlp):
+    text = "Exam showed pain in the hip; no tenderness to palpation about the left hip; normal strength; and normal sensation."
+    assert found(nlp, text) == [("tenderness to palpation about the left hip", 32, 74, "absent")]
+
+
+def test_active_and_passive_has_not_documented(nlp):
+    assert found(nlp, "The treating physician has not documented the response to therapy.") == [
+        ("the response to therapy", 42, 65, "absent")
+    ]
+    assert found(nlp, "The therapy outcome has not been documented.") == [("The therapy outcome", 0, 19, "absent")]
+
+
+def test_but_not_before_a_limit_is_not_a_cue(nlp):
+    assert found(nlp, "The patient has shoulder pain but not arthritis/tendonitis.") == [("arthritis/tendonitis", 38, 58, "absent")]
+    assert found(nlp, "Manipulation moves the joint but not beyond the anatomic range-of-motion.") == []
+
+
+def test_categories_are_data(nlp):
+    component = CriteriaExtractor(nlp, "imr_criteria")
+    rules = [r for r in nlp.get_pipe("imr_criteria").rules if r["kind"] != "category"]
+    component.initialize(rules=rules + [{"kind": "category", "category": "imaging_findings", "pattern": r"red\s+flag"}])
+    doc = rationale_doc(nlp, "There is no evidence of any red flag conditions. There is no evidence of severe injury.", component)
+    assert [s._.imr_criterion["category"] for s in doc.spans[CRITERIA_KEY]] == ["imaging_findings", None]
+
+
+def test_component_runs_after_decisions(nlp):
+    names = nlp.pipe_names
+    assert names.index("imr_criteria") == names.index("imr_decisions") + 1
+
+
+def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
+    assert found(nlp, "The patient was not utilizing opioids, but was prescribed muscle relaxants instead.") == [
+        ("utilizing opioids", 20, 37, "absent")
+    ]
+    text = "There is no indication of red flags or tears for which urgent surgery would be necessary, and as the patient improved, it is denied."
+    assert [c[0] for c in found(nlp, text)] == ["red flags or tears for which urgent surgery would be necessary"]
