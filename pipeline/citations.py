@@ -72,6 +72,11 @@ class Found:
     attrs: Dict[str, Any]
     pages_spans: List[Tuple[int, int]] = field(default_factory=list)
 
+    def shifted(self, offset: int) -> "Found":
+        """The same citation with offsets moved by `offset` (section text -> doc text)."""
+        pages = [(start + offset, end + offset) for start, end in self.pages_spans]
+        return Found(self.start + offset, self.end + offset, self.attrs, pages)
+
 
 @Language.factory(
     "imr_citations",
@@ -176,17 +181,20 @@ class CitationExtractor(RuleComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         self.require_rules()
-        text = doc.text
         found: List[Found] = []
         nones: List[Tuple[int, str]] = []
         for section in doc.spans.get(SECTIONS_KEY, []):
+            if section.label_ not in PARTIES and section.label_ != RATIONALE:
+                continue
+            text = section.text  # only the relevant sections: offsets are shifted back below
             if section.label_ in PARTIES:
                 party = PARTIES[section.label_]
-                found.extend(self.parse_guideline(text, section.start_char, section.end_char, party))
-                if self.cited_none is not None and self.cited_none.search(text, section.start_char, section.end_char):
+                in_section = self.parse_guideline(text, 0, len(text), party)
+                if self.cited_none is not None and self.cited_none.search(text):
                     nones.append((section.start_char, party))
-            elif section.label_ == RATIONALE:
-                found.extend(self.parse_rationale(text, section.start_char, section.end_char))
+            else:
+                in_section = self.parse_rationale(text, 0, len(text))
+            found.extend(item.shifted(section.start_char) for item in in_section)
         citations, pages = [], []
         for item in found:
             span = doc.char_span(item.start, item.end, label="CITATION", alignment_mode="expand")
