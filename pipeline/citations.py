@@ -52,7 +52,7 @@ NUMBERED_SECTION_RE = re.compile(r"\d+(?:\.\d+)+\s")
 NUMBERED_SPLIT_RE = re.compile(r"[,;]\s*(?=\d+(?:\.\d+)+\s)")
 LIST_SPLIT_RE = re.compile(r"\s*[,;]\s*")
 BOUNDARY_BEFORE_RE = re.compile(r"(?:[,;:]|\band(?:\s+the)?)\s*$", re.IGNORECASE)
-AND_BEFORE_RE = re.compile(r"(?:^|,\s*and)\s*$", re.IGNORECASE)
+AND_BEFORE_RE = re.compile(r"\band\s*$", re.IGNORECASE)
 GENERIC_TITLE_RE = re.compile(r"[A-Z][\w'&/-]*(?:\s+[\w'&/()-]+){0,6}?\s+(?:19|20)\d\d\b")
 LEADING_JUNK_RE = re.compile(r"^(?:[\s,.;:\-\u2013]|\band\b)+", re.IGNORECASE)
 TRAILING_JUNK_RE = re.compile(r"(?:[\s,.;:\-\u2013]|\band(?:\s+the)?\b)+$", re.IGNORECASE)
@@ -242,22 +242,31 @@ class CitationExtractor(RuleComponent):
         return found
 
     def parse_mtus(self, text: str, start: int, end: int, party: str) -> List[Found]:
-        """An MTUS statement: one citation per guideline title it names."""
+        """An MTUS statement: one citation per guideline title it names.
+
+        A new citation starts at a guideline title (known, or "Words YEAR") at the
+        start of the statement, after "and" ("..., and Low Back Complaints 2004"), or
+        right after a page list ("Page(s): 47-48,Chronic Pain ..."). A title after a
+        bare comma stays inside the citation ("ACOEM, 2nd Edition, Chapter 12, Low Back
+        Complaints").
+        """
+        after_pages = set()
+        for listing_end in self.page_list_ends(text, start, end):
+            follow = re.match(r"\s*[,;]\s*(?:and\s+)?(?=[A-Za-z])", text[listing_end:end])
+            if follow:
+                after_pages.add(listing_end + follow.end())
         starts: Dict[int, Tuple[int, Optional[str]]] = {}
         for pattern, canonical in self.titles.get("MTUS", []):
             for m in pattern.finditer(text, start, end):
-                if self.at_boundary(text, start, m.start()) and m.end() > starts.get(m.start(), (0, None))[0]:
-                    starts[m.start()] = (m.end(), canonical)
+                if m.start() in after_pages or self.joins_guidelines(text, start, m.start()):
+                    if m.end() > starts.get(m.start(), (0, None))[0]:
+                        starts[m.start()] = (m.end(), canonical)
         for m in GENERIC_TITLE_RE.finditer(text, start, end):
-            if m.start() not in starts and AND_BEFORE_RE.search(text[start : m.start()]):
+            if m.start() not in starts and (m.start() in after_pages or self.joins_guidelines(text, start, m.start())):
                 starts[m.start()] = (m.start(), None)
-        for listing_end in self.page_list_ends(text, start, end):
-            follow = re.match(r"\s*,\s*(?=[A-Za-z])", text[listing_end:end])
-            if follow:
-                position = listing_end + follow.end()
-                if not any(s <= position < e for s, (e, _) in starts.items()) and position not in starts:
-                    starts[position] = (position, None)
-        ordered = []
+        for position in after_pages:
+            starts.setdefault(position, (position, None))
+        ordered: List[int] = []
         for position in sorted(starts):  # drop starts inside a longer title match
             if ordered and position < starts[ordered[-1]][0]:
                 continue
@@ -273,9 +282,10 @@ class CitationExtractor(RuleComponent):
                 found.append(item)
         return found
 
-    def at_boundary(self, text: str, start: int, position: int) -> bool:
+    def joins_guidelines(self, text: str, start: int, position: int) -> bool:
+        """True at the statement start and after "and" (the join between MTUS guidelines)."""
         before = text[start:position]
-        return not before.strip() or bool(BOUNDARY_BEFORE_RE.search(before))
+        return not before.strip() or bool(AND_BEFORE_RE.search(before))
 
     def page_list_ends(self, text: str, start: int, end: int) -> List[int]:
         ends = []
@@ -310,7 +320,7 @@ class CitationExtractor(RuleComponent):
                 title, topic = f"{title} Guidelines", None
         else:
             title, topic = title_as_written, None
-            canonical = self.canonical_title("MTUS", title_as_written or "")
+            canonical = self.canonical_title("MTUS", title_as_written or "", anywhere=True)
         if named_one and topic is None:  # "Section on Opioids": the topic is that section
             topic = sections[0]
         attrs = {
@@ -548,9 +558,10 @@ class CitationExtractor(RuleComponent):
                 return title[:index].strip()
         return title
 
-    def canonical_title(self, source: str, title: str) -> Optional[str]:
+    def canonical_title(self, source: str, title: str, anywhere: bool = False) -> Optional[str]:
+        """The canonical title of the first title rule matching at the start (or anywhere)."""
         for pattern, canonical in self.titles.get(source, []):
-            if pattern.match(title):
+            if (pattern.search if anywhere else pattern.match)(title):
                 return canonical
         return None
 
