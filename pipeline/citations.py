@@ -61,6 +61,8 @@ SPACE_RE = re.compile(r"\s+")
 EMPTY_SEPARATORS_RE = re.compile(r"\s*([,;:])(?:\s*[,;:])+")
 TITLE_SPLIT_RE = re.compile(r"[,:/]")
 SENTENCE_END_RE = re.compile(r"[.!?]\s")
+DATE_BEFORE_YEAR_RE = re.compile(r"\(\s*(?:[A-Z][a-z]+\.?\s+)?(?:\d{1,2},?\s+)?$")
+SPACE_BEFORE_PUNCT_RE = re.compile(r"\s+([,;:])")
 
 
 @dataclass
@@ -101,7 +103,7 @@ def clean_value(text: str) -> str:
 
 
 def tidy_title(text: str) -> Optional[str]:
-    value = EMPTY_SEPARATORS_RE.sub(r"\1", clean_value(text))
+    value = EMPTY_SEPARATORS_RE.sub(r"\1", SPACE_BEFORE_PUNCT_RE.sub(r"\1", clean_value(text)))
     value = TRAILING_JUNK_RE.sub("", LEADING_JUNK_RE.sub("", value))
     return value or None
 
@@ -120,8 +122,9 @@ def trim(text: str, start: int, end: int) -> Tuple[int, int]:
 def remove_year(text: str, year: re.Match) -> str:
     """`text` without the edition year (and its brackets when it stands alone in them)."""
     start, end = year.start(), year.end()
-    if text[start - 1 : start] == "(" and text[end : end + 1] == ")":
-        start, end = start - 1, end + 1
+    dated = DATE_BEFORE_YEAR_RE.search(text, max(0, start - 20), start)
+    if dated and text[end : end + 1] == ")":  # "(2016)", "(May 2009)", "(July 28, 2016)"
+        start, end = dated.start(), end + 1
     return text[:start] + text[end:]
 
 
@@ -153,10 +156,11 @@ class CitationExtractor(RuleComponent):
         self.titles: Dict[str, List[Tuple[re.Pattern, str]]] = {}
         self.section_names: Optional[re.Pattern] = None
         self.section_markers: List[Tuple[re.Pattern, bool]] = []
+        self.statement_ends: List[Tuple[re.Pattern, str]] = []
 
     def set_rules(self, rules: List[Dict[str, Any]]) -> None:
         super().set_rules(rules)
-        self.sources, self.titles, self.section_markers = [], {}, []
+        self.sources, self.titles, self.section_markers, self.statement_ends = [], {}, [], []
         single: Dict[str, List[str]] = {}
         names = []
         for rule in rules:
@@ -169,6 +173,8 @@ class CitationExtractor(RuleComponent):
                 self.titles.setdefault(rule["source"], []).append((compile_rule(rule["pattern"]), rule["canonical"]))
             elif kind == "section_name":
                 names.append(rule["pattern"])
+            elif kind == "statement_end":
+                self.statement_ends.append((compile_rule(rule["pattern"]), rule["value"]))
             elif kind == "sections":
                 self.section_markers.append((compile_rule(rule["pattern"]), bool(rule["split"])))
         joined = {kind: compile_rule("|".join(f"(?:{p})" for p in patterns)) for kind, patterns in single.items()}
@@ -225,21 +231,38 @@ class CitationExtractor(RuleComponent):
         return found
 
     def parse_statement(self, text: str, start: int, end: int, party: str) -> List[Found]:
-        """Split a statement into its MTUS part and its Non-MTUS parts."""
+        """Split a statement into its MTUS part and its Non-MTUS parts.
+
+        A part is MTUS when it starts with "MTUS" or a known MTUS title, or ends
+        "which is part of the MTUS"; it is Non-MTUS after a "Non-MTUS" marker.
+        """
+        closing = None
+        for pattern, value in self.statement_ends:
+            m = pattern.search(text, start, end)
+            if m and (closing is None or m.start() < closing[0].start()):
+                closing = (m, value)
+        found: List[Found] = []
+        if closing is not None:  # what follows the closing clause is parsed on its own
+            found.extend(self.parse_statement(text, closing[0].end(), end, party))
+            end = closing[0].start()
+        before: List[Found] = []
         markers = list(self.non_mtus.finditer(text, start, end)) if self.non_mtus else []
         cuts = [start] + [m.start() for m in markers if m.start() > start] + [end]
-        found: List[Found] = []
         for piece_start, piece_end in zip(cuts, cuts[1:]):
             marker = self.non_mtus.match(text, piece_start, piece_end) if self.non_mtus else None
             if marker is not None:
-                found.extend(self.parse_non_mtus(text, marker.end(), piece_end, party))
+                before.extend(self.parse_non_mtus(text, marker.end(), piece_end, party))
                 continue
             mtus = self.mtus.match(text, piece_start, piece_end) if self.mtus else None
             if mtus is not None:
-                found.extend(self.parse_mtus(text, mtus.end(), piece_end, party))
+                before.extend(self.parse_mtus(text, mtus.end(), piece_end, party))
+            elif (closing is not None and closing[1] == "MTUS") or any(
+                pattern.match(text, piece_start, piece_end) for pattern, _ in self.titles.get("MTUS", [])
+            ):
+                before.extend(self.parse_mtus(text, piece_start, piece_end, party))
             else:
-                found.extend(self.parse_non_mtus(text, piece_start, piece_end, party))
-        return found
+                before.extend(self.parse_non_mtus(text, piece_start, piece_end, party))
+        return before + found
 
     def parse_mtus(self, text: str, start: int, end: int, party: str) -> List[Found]:
         """An MTUS statement: one citation per guideline title it names.

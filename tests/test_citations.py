@@ -342,3 +342,44 @@ def test_gold_scores(nlp):
                 c["pages"] for c in decision["citations"] if c["cited_by"] != "rationale"
             ]
     srsly.json_dumps(predictions)  # plain JSON values only
+
+
+def test_older_wording_based_his_her_decision_and_part_of_the_mtus(nlp):
+    text = HEAD + block(
+        "Norco 10/325mg #90",
+        "The Physician Reviewer based his/her decision on the Chronic Pain Medical Treatment Guidelines (May 2009),\n"
+        "Opioids, Page(s) 78, which is part of the MTUS.",
+        "The Expert Reviewer based his/her decision on the Official Disability Guidelines (ODG), Pain Chapter,\n"
+        "Opioids, which is not part of the MTUS, and ACOEM Guidelines, 2nd Edition, Chapter 12, page 303.",
+    )
+    record = citations(nlp, text)
+    [claims] = only(record, "claims_administrator")
+    assert values(claims, "source", "title", "topic", "edition", "pages") == (
+        "MTUS",
+        "Chronic Pain Medical Treatment Guidelines",
+        "Opioids",
+        "2009",
+        [[78, 78]],
+    )
+    assert claims["text"].endswith("Page(s) 78")
+    odg, acoem = only(record, "maximus")
+    assert values(odg, "source", "title", "topic") == ("ODG", "Pain Chapter", "Opioids")
+    assert values(acoem, "source", "title", "edition", "pages") == ("ACOEM", "Chapter 12", "2nd", [[303, 303]])
+
+
+def test_recommendations_outside_the_mtus_is_not_a_citation(nlp):
+    text = HEAD + block(
+        "Cervical pillow",
+        "The Claims Administrator based their decision on recommendation(s) outside of the MTUS Guidelines. "
+        "Decision based on Non-MTUS Citation ACOEM Occupational Medicine Practice Guidelines, 3rd ed., Low Back\n"
+        "Disorders, pg. 607.",
+        "Decision based on MTUS Chronic Pain Medical Treatment 2016.",
+    )
+    record = citations(nlp, text)
+    [claims] = only(record, "claims_administrator")
+    assert values(claims, "source", "title_as_written", "edition", "pages") == (
+        "ACOEM",
+        "Occupational Medicine Practice Guidelines, Low Back Disorders",
+        "3rd",
+        [[607, 607]],
+    )
