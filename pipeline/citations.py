@@ -27,7 +27,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from spacy.language import Language
 from spacy.scorer import Scorer
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import registry
 
@@ -50,7 +50,6 @@ YEAR_RE = re.compile(r"(?<![\d/])\b(?:19|20)\d\d\b(?![/\d])")
 ORDINAL_EDITION_RE = re.compile(r"\b(\d+(?:st|nd|rd|th))\s+ed(?:ition\b|\.|\b)", re.IGNORECASE)
 NUMBERED_SECTION_RE = re.compile(r"\d+(?:\.\d+)+\s")
 NUMBERED_SPLIT_RE = re.compile(r"[,;]\s*(?=\d+(?:\.\d+)+\s)")
-LIST_SPLIT_RE = re.compile(r"\s*[,;]\s*")
 BOUNDARY_BEFORE_RE = re.compile(r"(?:[,;:]|\band(?:\s+the)?)\s*$", re.IGNORECASE)
 AND_BEFORE_RE = re.compile(r"\band\s*$", re.IGNORECASE)
 GENERIC_TITLE_RE = re.compile(r"[A-Z][\w'&/-]*(?:\s+[\w'&/()-]+){0,6}?\s+(?:19|20)\d\d\b")

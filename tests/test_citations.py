@@ -1,11 +1,12 @@
-"""Guideline citations (`imr_citations`): every shape of issue #4, gold scores, round trips."""
-import pytest
+"""Guideline citations (`imr_citations`): every shape of issue #4, gold scores, round trips.
+
+`nlp` is the bundled pipeline (conftest): IMR tokenizer, sentences, sections, decisions, citations.
+"""
 import srsly
 from spacy.tokens import DocBin
 from spacy.training import Example
 from spacy.util import registry
 
-import pipeline
 from pipeline.citations import CitationExtractor
 from pipeline.entities import ENTITIES_KEY
 from pipeline.evaluate import Evaluation, evaluate
@@ -32,12 +33,6 @@ def block(item, claims, maximus, rationale="The request is not medically necessa
         f"MAXIMUS guideline: {maximus}\n\n"
         f"Decision rationale: {rationale}\n\n"
     )
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    """The bundled pipeline (IMR tokenizer + sentences, sections, decisions, citations)."""
-    return pipeline.load()
 
 
 def citations(nlp, text):
