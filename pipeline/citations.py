@@ -44,7 +44,7 @@ CITATION_FIELDS = ("cited_by", "source", "edition", "sections", "pages")
 MAX_PAGE = 2000
 
 PAGE_ITEM = r"\d+(?:\s*[-\u2013]\s*\d+)?"
-PAGE_LIST_RE = re.compile(rf"\s*({PAGE_ITEM}(?:\s*(?:[,;&]\s*(?:and\s+)?|and\s+){PAGE_ITEM})*)", re.IGNORECASE)
+PAGE_LIST_RE = re.compile(rf"\s*:?\s*({PAGE_ITEM}(?:\s*(?:[,;&]\s*(?:and\s+)?|and\s+){PAGE_ITEM})*)", re.IGNORECASE)
 PAGE_ITEM_RE = re.compile(r"(\d+)(?:\s*[-\u2013]\s*(\d+))?")
 YEAR_RE = re.compile(r"(?<![\d/])\b(?:19|20)\d\d\b(?![/\d])")
 ORDINAL_EDITION_RE = re.compile(r"\b(\d+(?:st|nd|rd|th))\s+ed(?:ition\b|\.|\b)", re.IGNORECASE)

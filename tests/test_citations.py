@@ -81,14 +81,19 @@ def test_page_lists_commas_semicolons_single_and_line_break(nlp):
         "Tramadol 100mg, #90",
         "Decision based on MTUS Chronic Pain Treatment Guidelines Opioids Page(s): 74-80;113.",
         "Decision based on MTUS Chronic Pain Treatment Guidelines Page(s): \n\n88.",
+    ) + block(
+        "Soma 350mg #30",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines Carisoprodol Page (s) 29.",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines Muscle relaxants, Pages: 63-66 and 68.",
     )
     record = citations(nlp, text)
     claims = only(record, "claims_administrator")
     maximus = only(record, "maximus")
-    assert [c["pages"] for c in claims] == [[[24, 24]], [[74, 80], [113, 113]]]
-    assert [c["pages"] for c in maximus] == [[[88, 89], [76, 78], [60, 61]], [[88, 88]]]
+    assert [c["pages"] for c in claims] == [[[24, 24]], [[74, 80], [113, 113]], [[29, 29]]]
+    assert [c["pages"] for c in maximus] == [[[88, 89], [76, 78], [60, 61]], [[88, 88]], [[63, 66], [68, 68]]]
     assert maximus[0]["topic"] == "Criteria for use of opioids and Medications for chronic pain"
-    assert [c["pages_text"] for c in maximus] == ["88-89, 76-78; 60-61", "88"]
+    assert [c["pages_text"] for c in maximus] == ["88-89, 76-78; 60-61", "88", "63-66 and 68"]
+    assert maximus[2]["title_as_written"] == "Chronic Pain Treatment Guidelines Muscle relaxants"
 
 
 def test_acoem_chapter_and_chronic_pain_are_two_mtus_citations(nlp):
