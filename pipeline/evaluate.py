@@ -176,4 +176,8 @@ def check_thresholds(metrics: Dict[str, float], minimums: Dict[str, float]) -> L
         elif value < minimum:
             failures.append(f"{name}: {value:.3f} < {minimum:.3f}")
     return failures
+
+
+# Field scorers of the components register themselves on import.
 from . import evaluate_criteria  # noqa: E402,F401
+from . import evaluate_citations  # noqa: E402,F401

@@ -18,6 +18,15 @@ ATTRIBUTE_BY_LABEL = {
 ENTITY_LABELS = tuple(ATTRIBUTE_BY_LABEL)
 
 
+def plain(value: Any) -> Any:
+    """A JSON value with lists for sequences (DocBin's msgpack gives tuples back)."""
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
 def span_offsets(span: Span) -> Dict[str, Any]:
     return {"text": span.text, "start": span.start_char, "end": span.end_char}
 
@@ -27,7 +36,7 @@ def entity_record(span: Span) -> Dict[str, Any]:
     record: Dict[str, Any] = {"label": span.label_, **span_offsets(span)}
     value = getattr(span._, ATTRIBUTE_BY_LABEL[span.label_])
     if isinstance(value, dict):
-        record.update({k: v for k, v in value.items() if k not in record})
+        record.update({k: plain(v) for k, v in value.items() if k not in record})
     elif value is not None:
         record["value"] = value
     return record
@@ -36,7 +45,7 @@ def entity_record(span: Span) -> Dict[str, Any]:
 def attribute_record(span: Span) -> Dict[str, Any]:
     """An entity's attributes with its offsets, as listed inside a decision."""
     value = getattr(span._, ATTRIBUTE_BY_LABEL[span.label_]) or {}
-    return {**span_offsets(span), **value}
+    return {**span_offsets(span), **plain(value)}
 
 
 def inside(span: Span, start: int, end: int) -> bool:
@@ -57,7 +66,7 @@ def decision_record(decision: Span, entities: List[Span]) -> Dict[str, Any]:
         "drugs": [attribute_record(e) for e in within if e.label_ == "DRUG" and e.end_char <= header_end],
         "citations": [attribute_record(e) for e in within if e.label_ == "CITATION"],
         "criteria": [attribute_record(e) for e in within if e.label_ == "CRITERION"],
-        "cited_none": list(info.get("cited_none", [])),
+        "cited_none": plain(info.get("cited_none", [])),
     }
 
 

@@ -1,0 +1,385 @@
+"""Guideline citations (`imr_citations`): every shape of issue #4, gold scores, round trips.
+
+`nlp` is the bundled pipeline (conftest): IMR tokenizer, sentences, sections, decisions, citations.
+"""
+import srsly
+from spacy.tokens import DocBin
+from spacy.training import Example
+from spacy.util import registry
+
+from pipeline.citations import CitationExtractor
+from pipeline.entities import ENTITIES_KEY
+from pipeline.evaluate import Evaluation, evaluate
+from pipeline.evaluate_citations import citation_key, score_citations
+from pipeline.record import doc_to_record
+
+from .conftest import gold_letters, letter_path
+
+HEAD = """HOW THE IMR FINAL DETERMINATION WAS MADE
+MAXIMUS Federal Services sent the complete case file to an expert reviewer.
+
+CLINICAL CASE SUMMARY
+The applicant is a 54-year-old male.
+
+IMR ISSUES, DECISIONS AND RATIONALES
+The Final Determination was based on decisions for the disputed items/services set forth below:
+"""
+
+
+def block(item, claims, maximus, rationale="The request is not medically necessary.", outcome="Upheld"):
+    return (
+        f"{item}: {outcome}\n\n"
+        f"Claims Administrator guideline: {claims}\n\n"
+        f"MAXIMUS guideline: {maximus}\n\n"
+        f"Decision rationale: {rationale}\n\n"
+    )
+
+
+def citations(nlp, text):
+    doc = nlp(text)
+    record = doc_to_record(doc, "test")
+    for decision in record["decisions"]:
+        for citation in decision["citations"]:
+            assert text[citation["start"] : citation["end"]] == citation["text"]
+    return record
+
+
+def only(record, cited_by):
+    return [c for d in record["decisions"] for c in d["citations"] if c["cited_by"] == cited_by]
+
+
+def values(citation, *fields):
+    return tuple(citation[f] for f in fields)
+
+
+FIELDS = ("source", "title", "topic", "edition", "sections", "pages", "pages_valid")
+
+
+def test_section_on_opioids_with_pages_and_exact_offsets(nlp):
+    text = HEAD + block(
+        "Norco 10/325mg #90",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines Opioids.",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines Section \n\non Opioids Page(s): 74-80.",
+    )
+    record = citations(nlp, text)
+    [maximus] = only(record, "maximus")
+    start = text.index("Chronic Pain Treatment Guidelines Section")
+    assert (maximus["start"], maximus["end"]) == (start, text.index("74-80") + len("74-80"))
+    assert values(maximus, *FIELDS) == ("MTUS", "Chronic Pain Treatment Guidelines", "Opioids", None, ["Opioids"], [[74, 80]], True)
+    [claims] = only(record, "claims_administrator")
+    assert values(claims, *FIELDS) == ("MTUS", "Chronic Pain Treatment Guidelines", "Opioids", None, [], [], True)
+    assert claims["title_as_written"] == "Chronic Pain Treatment Guidelines Opioids"
+
+
+def test_page_lists_commas_semicolons_single_and_line_break(nlp):
+    text = HEAD + block(
+        "Percocet 10/325 mg, QTY: 60",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines Benzodiazepines Page(s): 24.",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines Criteria \n\nfor use of opioids and "
+        "Medications for chronic pain Page(s): 88-89, 76-78; 60-61.",
+    ) + block(
+        "Tramadol 100mg, #90",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines Opioids Page(s): 74-80;113.",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines Page(s): \n\n88.",
+    ) + block(
+        "Soma 350mg #30",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines Carisoprodol Page (s) 29.",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines Muscle relaxants, Pages: 63-66 and 68.",
+    )
+    record = citations(nlp, text)
+    claims = only(record, "claims_administrator")
+    maximus = only(record, "maximus")
+    assert [c["pages"] for c in claims] == [[[24, 24]], [[74, 80], [113, 113]], [[29, 29]]]
+    assert [c["pages"] for c in maximus] == [[[88, 89], [76, 78], [60, 61]], [[88, 88]], [[63, 66], [68, 68]]]
+    assert maximus[0]["topic"] == "Criteria for use of opioids and Medications for chronic pain"
+    assert [c["pages_text"] for c in maximus] == ["88-89, 76-78; 60-61", "88", "63-66 and 68"]
+    assert maximus[2]["title_as_written"] == "Chronic Pain Treatment Guidelines Muscle relaxants"
+
+
+def test_acoem_chapter_and_chronic_pain_are_two_mtus_citations(nlp):
+    text = HEAD + block(
+        "Oxycodone 15mg #120",
+        "Decision based on MTUS ACOEM Chapter 3 Initial \n\nApproaches to Treatment Page(s): 47-48,Chronic Pain "
+        "Treatment Guidelines Page(s): 80-82, \n\n111-113.  Decision based on Non-MTUS Citation Official Disability "
+        "Guidelines (ODG)",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines Page(s): 88.",
+    )
+    record = citations(nlp, text)
+    claims = only(record, "claims_administrator")
+    assert [values(c, "source", "title_as_written", "pages") for c in claims] == [
+        ("MTUS", "ACOEM Chapter 3 Initial Approaches to Treatment", [[47, 48]]),
+        ("MTUS", "Chronic Pain Treatment Guidelines", [[80, 82], [111, 113]]),
+        ("ODG", None, []),
+    ]
+    assert claims[0]["text"] == "ACOEM Chapter 3 Initial \n\nApproaches to Treatment Page(s): 47-48"
+    assert claims[0]["title_canonical"] == "General Approaches"
+
+
+def test_odg_title_and_topic_and_ccr_sections(nlp):
+    text = HEAD + block(
+        "Nucynta 75 mg # 90",
+        "The Claims Administrator did not base their decision on the \n\nMTUS.  Decision based on Non-MTUS "
+        "Citation CA MTUS, Opioids, Nucynta",
+        "Decision based on Non-MTUS Citation Official Disability \n\nGuidelines (ODG) Pain, Tapentadol (Nucynta) and "
+        "\n\nNon-MTUS Title 8, California Code of Regulations, \n\nsection 9792.20.",
+    )
+    record = citations(nlp, text)
+    odg, ccr = only(record, "maximus")
+    assert values(odg, *FIELDS) == ("ODG", "Pain", "Tapentadol (Nucynta)", None, [], [], True)
+    assert odg["title_as_written"] == "Pain, Tapentadol (Nucynta)"
+    assert odg["title_canonical"] == "Pain (Chronic)"
+    assert values(ccr, "source", "title", "sections") == ("CCR", "California Code of Regulations", ["9792.20"])
+    assert ccr["text"] == "Title 8, California Code of Regulations, \n\nsection 9792.20"
+    [claims] = only(record, "claims_administrator")
+    assert values(claims, "source", "title_as_written") == ("MTUS", "Opioids, Nucynta")
+    assert record["decisions"][0]["cited_none"] == []
+
+
+def test_new_style_editions_and_section_lists(nlp):
+    text = HEAD + block(
+        "Ultram 50mg #60",
+        "Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): Opioids, criteria for use, and "
+        "Opioid Treatment 2016, Section(s): 3.3.1.1 Opioids for Chronic Pain: Screening for Risk of Addiction or "
+        "Adverse Events, Prior to Chronic Opioid Treatment, 3.3.9 Opioids for Chronic Pain and Chronic\nOpioid "
+        "Treatment: Maintenance of Chronic Opioid Treatment.",
+        "Decision based on MTUS Low Back Complaints 2004, Section(s): Special Studies, Summary, and Chronic Pain "
+        "Medical Treatment 2016, Section(s): NSAIDs (non-steroidal anti-inflammatory drugs), NSAIDs, GI symptoms &\n"
+        "cardiovascular risk, Naproxen (Naprosyn, Anaprox), TENS, chronic pain (transcutaneous electrical nerve "
+        "stimulation).",
+    )
+    record = citations(nlp, text)
+    claims = only(record, "claims_administrator")
+    assert [values(c, "title", "edition", "sections") for c in claims] == [
+        ("Chronic Pain Medical Treatment", "2016", ["Opioids, criteria for use"]),
+        (
+            "Opioid Treatment",
+            "2016",
+            [
+                "3.3.1.1 Opioids for Chronic Pain: Screening for Risk of Addiction or Adverse Events, Prior to Chronic Opioid Treatment",
+                "3.3.9 Opioids for Chronic Pain and Chronic Opioid Treatment: Maintenance of Chronic Opioid Treatment",
+            ],
+        ),
+    ]
+    maximus = only(record, "maximus")
+    assert [values(c, "title", "edition", "sections") for c in maximus] == [
+        ("Low Back Complaints", "2004", ["Special Studies", "Summary"]),
+        (
+            "Chronic Pain Medical Treatment",
+            "2016",
+            [
+                "NSAIDs (non-steroidal anti-inflammatory drugs)",
+                "NSAIDs, GI symptoms & cardiovascular risk",
+                "Naproxen (Naprosyn, Anaprox)",
+                "TENS, chronic pain (transcutaneous electrical nerve stimulation)",
+            ],
+        ),
+    ]
+
+
+def test_single_numbered_section_and_guidelines_after_year(nlp):
+    text = HEAD + block(
+        "Norco 5/325mg #40",
+        "Decision based on MTUS Chronic Pain Medical Treatment 2016 Guidelines, Section(s): Proton Pump Inhibitors (PPIs).",
+        "Decision based on MTUS Opioid Treatment 2016, Section(s): 3.3.9",
+    )
+    record = citations(nlp, text)
+    [claims] = only(record, "claims_administrator")
+    assert values(claims, "title", "title_as_written", "edition") == (
+        "Chronic Pain Medical Treatment Guidelines",
+        "Chronic Pain Medical Treatment Guidelines",
+        "2016",
+    )
+    [maximus] = only(record, "maximus")
+    assert values(maximus, "title", "edition", "sections", "title_canonical") == (
+        "Opioid Treatment",
+        "2016",
+        ["3.3.9"],
+        "Opioid Treatment Guidelines",
+    )
+
+
+def test_title_variants_share_a_canonical_title(nlp):
+    text = HEAD + block(
+        "Baclofen 10mg #60",
+        "Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): Muscle relaxants (for pain).",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines Baclofen Page(s): 64.",
+    )
+    record = citations(nlp, text)
+    titles = {c["title"] for c in only(record, "claims_administrator") + only(record, "maximus")}
+    canonical = {c["title_canonical"] for c in only(record, "claims_administrator") + only(record, "maximus")}
+    assert titles == {"Chronic Pain Medical Treatment", "Chronic Pain Treatment Guidelines"}
+    assert canonical == {"Chronic Pain Medical Treatment Guidelines"}
+
+
+def test_cited_none_and_not_based_on_mtus(nlp):
+    text = HEAD + block(
+        "Intrathecal (IT) pump",
+        "The Claims Administrator did not cite any medical evidence \n\nfor its decision.",
+        "The Expert Reviewer did not base their decision on the MTUS.  \n\nDecision based on Non-MTUS Citation "
+        "Official Disability Guidelines (ODG) Section, under \n\nIntrathecal Opiate Pump",
+    )
+    record = citations(nlp, text)
+    [decision] = record["decisions"]
+    assert decision["cited_none"] == ["claims_administrator"]
+    assert only(record, "claims_administrator") == []
+    [odg] = only(record, "maximus")
+    assert values(odg, "source", "title", "sections") == ("ODG", None, ["Intrathecal Opiate Pump"])
+
+
+def test_implausible_page_ranges_are_flagged_not_fixed(nlp):
+    text = HEAD + block(
+        "Norco 10/325mg #90",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines Opioids Page(s): 80-74.",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines Opioids Page(s): 2500.",
+    )
+    record = citations(nlp, text)
+    [claims] = only(record, "claims_administrator")
+    [maximus] = only(record, "maximus")
+    assert values(claims, "pages", "pages_text", "pages_valid") == ([[80, 74]], "80-74", False)
+    assert values(maximus, "pages", "pages_valid") == ([[2500, 2500]], False)
+
+
+def test_rationale_page_references(nlp):
+    rationale = (
+        "The MTUS Guidelines pages 88 and 89 state that pain should be assessed. MTUS page 78 also requires\n"
+        "documentation. The ODG Low Back Chapter, pages 335-336, supports this. The report on page 2 was read."
+    )
+    text = HEAD + block(
+        "Norco 10/325mg #90",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines Opioids.",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines Opioids Page(s): 74-80.",
+        rationale,
+    )
+    record = citations(nlp, text)
+    cited = only(record, "rationale")
+    assert [values(c, "source", "pages") for c in cited] == [
+        ("MTUS", [[88, 88], [89, 89]]),
+        ("MTUS", [[78, 78]]),
+        ("ODG", [[335, 336]]),
+    ]
+    assert cited[1]["text"] == "MTUS page 78"
+
+
+def test_pages_spans_are_in_the_span_group_not_in_ents(nlp):
+    text = HEAD + block(
+        "Tramadol 100mg, #90",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines Opioids Page(s): 74-80;113.",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines Page(s): \n\n88.",
+    )
+    doc = nlp(text)
+    pages = [(s.text, s.start_char) for s in doc.spans[ENTITIES_KEY] if s.label_ == "PAGES"]
+    assert pages == [("74-80;113", text.index("74-80;113")), ("88", text.index("88."))]
+    assert "PAGES" not in {e.label_ for e in doc.ents}
+    assert [e.label_ for e in doc.ents].count("CITATION") == 2
+
+
+def test_initialize_is_idempotent_and_rules_round_trip(nlp, tmp_path):
+    component = nlp.get_pipe("imr_citations")
+    rules = list(component.rules)
+    component.initialize()
+    component.initialize()
+    assert component.rules == rules
+    component.to_disk(tmp_path)
+    assert (tmp_path / "citations.jsonl").exists()
+    restored = CitationExtractor(nlp, "imr_citations").from_disk(tmp_path)
+    assert restored.rules == rules
+    assert CitationExtractor(nlp, "x").from_bytes(component.to_bytes()).rules == rules
+
+
+def test_docbin_and_n_process_keep_citations(nlp, tmp_path):
+    texts = [letter_path(i).read_text(encoding="utf8") for i in ("003_3e488eb9c02fab83", "CM16-0219557")]
+    docs = list(nlp.pipe(texts))
+    records = [doc_to_record(d, str(i)) for i, d in enumerate(docs)]
+    assert all(d["citations"] for r in records for d in r["decisions"])
+    DocBin(docs=docs, store_user_data=True).to_disk(tmp_path / "c.spacy")
+    restored = list(DocBin().from_disk(tmp_path / "c.spacy").get_docs(nlp.vocab))
+    assert [doc_to_record(d, str(i)) for i, d in enumerate(restored)] == records
+    multi = [doc_to_record(d, str(i)) for i, d in enumerate(nlp.pipe(texts, n_process=2, batch_size=1))]
+    assert multi == records
+
+
+def test_registered_scorer(nlp):
+    scorer = registry.scorers.get("imr.citations_scorer.v1")()
+    text = letter_path("003_3e488eb9c02fab83").read_text(encoding="utf8")
+    predicted, reference = nlp(text), nlp(text)
+    scores = scorer([Example(predicted, reference)])
+    assert scores["citations_f"] == 1.0 and scores["citation_pages_acc"] == 1.0
+    with nlp.select_pipes(disable=["imr_citations"]):
+        empty = nlp(text)
+    assert scorer([Example(empty, reference)])["citations_r"] == 0.0
+
+
+def test_gold_citation_scorer_counts():
+    gold = {"citations": [
+        {"cited_by": "maximus", "source": "MTUS", "edition": None, "sections": ["Opioids"], "pages": [[74, 80]]},
+        {"cited_by": "maximus", "source": "ODG", "edition": None, "sections": [], "pages": []},
+    ]}
+    pred = {"citations": [
+        {"cited_by": "maximus", "source": "MTUS", "edition": None, "sections": ["Opioids"], "pages": [[74, 81]]},
+        {"cited_by": "maximus", "source": "ODG", "edition": None, "sections": [], "pages": [], "title_as_written": None},
+        {"cited_by": "rationale", "source": "MTUS", "edition": None, "sections": [], "pages": [[82, 82]]},
+    ]}
+    ev = Evaluation()
+    score_citations(ev, gold, pred)
+    assert (ev.prf["citations"].tp, ev.prf["citations"].fp, ev.prf["citations"].fn) == (1, 1, 1)
+    assert ev.acc["citation_pages"].value == 0.0
+    assert citation_key(gold["citations"][0]) == ("maximus", "MTUS", None, ((74, 80),), ("Opioids",))
+
+
+def test_gold_scores(nlp):
+    gold = {g["id"]: g for g in gold_letters()}
+    predictions = {i: doc_to_record(nlp(letter_path(i).read_text(encoding="utf8")), i) for i in gold}
+    metrics = evaluate(gold, predictions).metrics()
+    assert metrics["citations_f"] >= 0.95
+    assert metrics["rationale_pages_f"] >= 0.9
+    assert metrics["cited_none_f"] >= 0.9
+    seeds = {i: g for i, g in gold.items() if not i.startswith("CM")}
+    seed_metrics = evaluate(seeds, predictions).metrics()
+    assert seed_metrics["citation_pages_acc"] == 1.0
+    for letter_id, letter in seeds.items():
+        for gold_decision, decision in zip(letter["decisions"], predictions[letter_id]["decisions"]):
+            assert [c["pages"] for c in gold_decision["citations"]] == [
+                c["pages"] for c in decision["citations"] if c["cited_by"] != "rationale"
+            ]
+    srsly.json_dumps(predictions)  # plain JSON values only
+
+
+def test_older_wording_based_his_her_decision_and_part_of_the_mtus(nlp):
+    text = HEAD + block(
+        "Norco 10/325mg #90",
+        "The Physician Reviewer based his/her decision on the Chronic Pain Medical Treatment Guidelines (May 2009),\n"
+        "Opioids, Page(s) 78, which is part of the MTUS.",
+        "The Expert Reviewer based his/her decision on the Official Disability Guidelines (ODG), Pain Chapter,\n"
+        "Opioids, which is not part of the MTUS, and ACOEM Guidelines, 2nd Edition, Chapter 12, page 303.",
+    )
+    record = citations(nlp, text)
+    [claims] = only(record, "claims_administrator")
+    assert values(claims, "source", "title", "topic", "edition", "pages") == (
+        "MTUS",
+        "Chronic Pain Medical Treatment Guidelines",
+        "Opioids",
+        "2009",
+        [[78, 78]],
+    )
+    assert claims["text"].endswith("Page(s) 78")
+    odg, acoem = only(record, "maximus")
+    assert values(odg, "source", "title", "topic") == ("ODG", "Pain Chapter", "Opioids")
+    assert values(acoem, "source", "title", "edition", "pages") == ("ACOEM", "Chapter 12", "2nd", [[303, 303]])
+
+
+def test_recommendations_outside_the_mtus_is_not_a_citation(nlp):
+    text = HEAD + block(
+        "Cervical pillow",
+        "The Claims Administrator based their decision on recommendation(s) outside of the MTUS Guidelines. "
+        "Decision based on Non-MTUS Citation ACOEM Occupational Medicine Practice Guidelines, 3rd ed., Low Back\n"
+        "Disorders, pg. 607.",
+        "Decision based on MTUS Chronic Pain Medical Treatment 2016.",
+    )
+    record = citations(nlp, text)
+    [claims] = only(record, "claims_administrator")
+    assert values(claims, "source", "title_as_written", "edition", "pages") == (
+        "ACOEM",
+        "Occupational Medicine Practice Guidelines, Low Back Disorders",
+        "3rd",
+        [[607, 607]],
+    )
