@@ -23,12 +23,17 @@ def echo_err(message: str) -> None:
 
 @app.command("annotate")
 def annotate_command(
-    inputs: List[Path] = typer.Argument(..., help="Letter files or folders (searched recursively)."),
+    inputs: List[Path] = typer.Argument(
+        ..., help="Letters: .txt, .pdf, .jsonl ({\"id\", \"text\"} per line) files, folders of them (searched recursively), or - for stdin."
+    ),
     output: Path = typer.Option(..., "--output", "-o", help="OUT.jsonl (records) or OUT.spacy (DocBin)."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="A saved pipeline (default: the bundled rules)."),
     n_process: int = typer.Option(1, "--n-process", "-n", min=1, help="Worker processes."),
     batch_size: int = typer.Option(32, "--batch-size", "-b", min=1, help="Letters per batch."),
-    include_text: bool = typer.Option(False, "--include-text/--no-include-text", help="Copy each letter's text into its record."),
+    include_text: Optional[bool] = typer.Option(
+        None, "--include-text/--no-include-text", help="Copy each letter's text into its record [default: for PDFs only]."
+    ),
+    prefer: str = typer.Option("txt", "--prefer", help="When a folder holds CASE.txt and CASE.pdf, read this one: txt or pdf."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
 ) -> None:
     """Annotate letters into imr/1 JSONL records or a spaCy DocBin."""
@@ -39,11 +44,13 @@ def annotate_command(
     from .inputs import InputError, expand_paths, iter_letters
 
     try:
-        total = len(expand_paths(inputs))
+        files = expand_paths(inputs, prefer=prefer)
     except InputError as err:
         echo_err(f"error: {err}")
         raise typer.Exit(EXIT_USAGE)
     nlp = load(model)
+    # JSONL files and stdin hold any number of letters: no total then.
+    total = None if any(f.suffix.lower() == ".jsonl" or str(f) == "-" for f in files) else len(files)
     progress = tqdm(total=total, unit="letter", file=sys.stderr, disable=quiet or None)
 
     def on_record(record: dict) -> None:
@@ -52,7 +59,7 @@ def annotate_command(
             progress.write(f"error: {record.get('source') or record['id']}: {record['error']}", file=sys.stderr)
 
     summary = annotate(
-        nlp, iter_letters(inputs), output, n_process=n_process, batch_size=batch_size, include_text=include_text, on_record=on_record
+        nlp, iter_letters(files, prefer=prefer), output, n_process=n_process, batch_size=batch_size, include_text=include_text, on_record=on_record
     )
     progress.close()
     if not quiet:
