@@ -73,6 +73,15 @@ def decision_record(decision: Span, entities: List[Span]) -> Dict[str, Any]:
     }
 
 
+def plain(value: Any) -> Any:
+    """A JSON value with tuples as lists (a DocBin gives back user data lists as tuples)."""
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
 def doc_to_record(doc: Doc, doc_id: str, source: Optional[str] = None, **extra: Any) -> Dict[str, Any]:
     """The `imr/1` record of one annotated letter."""
     entities = [s for s in doc.spans.get(ENTITIES_KEY, []) if s.label_ in ENTITY_LABELS]
@@ -82,9 +91,9 @@ def doc_to_record(doc: Doc, doc_id: str, source: Optional[str] = None, **extra: 
         "source": source,
         "text_length": len(doc.text),
         "template": doc._.imr_template,
-        "case": doc._.imr_case,
-        "reviewer": doc._.imr_reviewer,
-        "patient": doc._.imr_patient,
+        "case": plain(doc._.imr_case),
+        "reviewer": plain(doc._.imr_reviewer),
+        "patient": plain(doc._.imr_patient),
         "decisions": [decision_record(d, entities) for d in doc.spans.get(DECISIONS_KEY, [])],
         "entities": [entity_record(e, doc.user_data.get(PAGE_STARTS_KEY)) for e in entities],
     }
