@@ -4,7 +4,8 @@
 offset where each page starts) or the reason it could not be read. Nothing
 raises for a bad input, so one unreadable letter never stops a corpus run.
 
-- `.txt`: one letter, UTF-8; id = the file stem.
+- `.txt` (and any other file named explicitly): one letter, UTF-8; id = the
+  file stem. A PDF under another name is recognised by its `%PDF-` header.
 - `.pdf`: one letter, text extracted with pypdf (see `pipeline.pdf`); id = the stem.
 - `.jsonl`: one letter per line, `{"id": ..., "text": ...}`; other keys are
   kept as the letter's `meta`. A line without an id gets `<stem>:<line>`.
@@ -22,7 +23,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Dict, Iterable, Iterator, List, Optional
+from typing import IO, Any, Dict, Iterable, Iterator, List, Optional, Union
 
 import srsly
 
@@ -115,17 +116,20 @@ def iter_letters(paths: Iterable[Path], prefer: str = "txt", stdin: Optional[IO[
             yield read_text_letter(path)
 
 
-def read_bytes(path: Path) -> bytes:
-    return path.read_bytes()
-
-
 def read_text_letter(path: Path) -> Letter:
-    """Read one text file as a letter, or describe why it cannot be used."""
+    """Read one text file as a letter (a PDF under another name is read as a
+    PDF), or describe why it cannot be used."""
     try:
-        data = read_bytes(path)
+        data = path.read_bytes()
     except OSError as err:
         return Letter(id=path.stem, source=str(path), error=f"cannot read file: {err.strerror or err}")
+    if is_pdf(data):
+        return pdf_letter(path.stem, str(path), data)
     return text_letter(path.stem, str(path), data)
+
+
+def is_pdf(data: bytes) -> bool:
+    return data.lstrip()[:5] == b"%PDF-"
 
 
 def text_letter(letter_id: str, source: str, data: bytes) -> Letter:
@@ -140,7 +144,7 @@ def text_letter(letter_id: str, source: str, data: bytes) -> Letter:
 def read_pdf_letter(path: Path) -> Letter:
     """Extract one PDF letter's text, or describe why it cannot be used."""
     try:
-        data = read_bytes(path)
+        data = path.read_bytes()
     except OSError as err:
         return Letter(id=path.stem, source=str(path), kind="pdf", error=f"cannot read file: {err.strerror or err}")
     return pdf_letter(path.stem, str(path), data)
@@ -165,25 +169,26 @@ def pdf_letter(letter_id: str, source: str, data: bytes) -> Letter:
 
 
 def read_jsonl_letters(path: Path) -> Iterator[Letter]:
-    """One letter per line of a JSONL file."""
+    """One letter per line of a JSONL file, read line by line."""
     try:
-        data = read_bytes(path)
+        with path.open("rb") as handle:
+            yield from jsonl_letters(path.stem, str(path), handle)
     except OSError as err:
         yield Letter(id=path.stem, source=str(path), kind="jsonl", error=f"cannot read file: {err.strerror or err}")
-        return
-    yield from jsonl_letters(path.stem, str(path), data)
 
 
-def jsonl_letters(stem: str, source: str, data: bytes) -> Iterator[Letter]:
-    """Letters from JSONL bytes: `{"id", "text", ...meta}` per line; bad lines become error letters."""
-    lines = data.split(b"\n")
-    if not any(line.strip() for line in lines):
-        yield Letter(id=stem, source=source, kind="jsonl", error="empty file")
-        return
+def jsonl_letters(stem: str, source: str, lines: Union[bytes, Iterable[bytes]]) -> Iterator[Letter]:
+    """Letters from JSONL lines: `{"id", "text", ...meta}` per line; bad lines become error letters."""
+    if isinstance(lines, bytes):
+        lines = lines.split(b"\n")
+    empty = True
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
+        empty = False
         yield jsonl_letter(stem, source, number, raw)
+    if empty:
+        yield Letter(id=stem, source=source, kind="jsonl", error="empty file")
 
 
 def jsonl_letter(stem: str, source: str, number: int, raw: bytes) -> Letter:
@@ -221,10 +226,9 @@ def jsonl_letter(stem: str, source: str, number: int, raw: bytes) -> Letter:
 def read_stdin(stream: IO[bytes]) -> Iterator[Letter]:
     """Letters from standard input: a PDF, JSONL, or the text of one letter."""
     data = stream.read()
-    head = data.lstrip()[:5]
-    if head.startswith(b"%PDF-"):
+    if is_pdf(data):
         yield pdf_letter("stdin", "<stdin>", data)
-    elif head.startswith(b"{"):
+    elif data.lstrip()[:1] == b"{":
         yield from jsonl_letters("stdin", "<stdin>", data)
     else:
         yield text_letter("stdin", "<stdin>", data)
@@ -240,8 +244,6 @@ def text_problem(data: bytes) -> Optional[str]:
     """Why these bytes are not usable letter text, or None."""
     if not data.strip():
         return "empty file"
-    if data.lstrip()[:5] == b"%PDF-":
-        return "a PDF, not text: name it .pdf"
     if b"\x00" in data[:4096]:
         return "binary file (contains NUL bytes), not text"
     try:

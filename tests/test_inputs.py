@@ -326,7 +326,7 @@ def test_iter_letters_reads_each_kind(tmp_path):
         ("j", "jsonl", None),
         ("b", "pdf", None),
         ("c", "txt", None),
-        ("d", "txt", "a PDF, not text: name it .pdf"),
+        ("d", "pdf", None),
     ]
     assert letters[1].page_starts[0] == 0 and len(letters[1].page_starts) == 2
     assert isinstance(letters[0], Letter)

@@ -136,10 +136,12 @@ def test_reviewer_prose_2014(nlp, sentence, specialties, licensure):
         ("The applicant is a 51 year-\nold obese woman. Date of injury: 3/4/1998.", "1998-03-04", 51, "woman"),
         ("A 40-year-old who reported an injury of Sept. 3, 2014 to the back.", "2014-09-03", 40, None),
         ("The worker was injured at work. DOI 12/25/99.", "1999-12-25", None, None),
+        ("The injured worker was injured on 7/15/2013 lifting boxes.", "2013-07-15", None, None),
+        ("The injured worker on 11/02/2016 reported a cumulative injury 7/15/2013.", "2013-07-15", None, None),
         ("The records were reviewed; nothing about the claimant is stated.", None, None, None),
         ("A 150-year-old male with an injury on 02/30/2016.", None, None, "male"),
     ],
-    ids=["hyphen-age", "spaced-age", "man", "no-age", "year-only", "wrapped", "no-sex", "doi-2digit", "none", "impossible"],
+    ids=["hyphen-age", "spaced-age", "man", "no-age", "year-only", "wrapped", "no-sex", "doi-2digit", "injured-on", "injury-date", "none", "impossible"],
 )
 def test_patient_and_summary_injury_date(nlp, summary, injury, age, sex):
     doc = nlp(letter_2014("reviewer is Board Certified in Surgery and is licensed to practice in Texas.", summary))
