@@ -88,6 +88,12 @@ def test_credentials_directly_followed_by_heading(nlp):
     assert nlp(text)._.imr_reviewer == {"specialties": ["Surgery", "Surgical Critical Care"], "licensure": ["Ohio"]}
 
 
+def test_credentials_without_sections_stop_at_a_final_heading(nlp):
+    doc = nlp("Knee MRI: Upheld\n\nState(s) of Licensure: Ohio,\nTexas\nCertification(s)/Specialty: Surgery\nSUMMARY")
+    assert doc._.imr_template == "unknown"
+    assert doc._.imr_reviewer == {"specialties": ["Surgery"], "licensure": ["Ohio", "Texas"]}
+
+
 @pytest.mark.parametrize(
     "sentence, specialties, licensure",
     [
