@@ -18,7 +18,7 @@ from spacy.tokens import Doc, DocBin
 
 from . import extensions  # noqa: F401
 from .inputs import Letter
-from .record import doc_to_record, error_record
+from .record import PAGE_STARTS_KEY, doc_to_record, error_record
 
 
 @dataclass
@@ -83,16 +83,24 @@ def annotate_letters(
         while pending:
             yield pending.pop(0), None
         doc.user_data["imr_id"] = letter.id
+        if letter.page_starts is not None:
+            doc.user_data[PAGE_STARTS_KEY] = list(letter.page_starts)
         yield letter, doc
     while pending:
         yield pending.pop(0), None
 
 
-def letter_record(letter: Letter, doc: Optional[Doc], include_text: bool = False) -> Dict[str, Any]:
-    """The JSON record of one letter (an error record when it could not be read)."""
+def letter_record(letter: Letter, doc: Optional[Doc], include_text: Optional[bool] = False) -> Dict[str, Any]:
+    """The JSON record of one letter (an error record when it could not be read).
+
+    include_text: copy the letter's text into the record; None means "for PDFs
+    only", whose text the user does not otherwise have.
+    """
     if doc is None:
         return error_record(letter.id, letter.source, letter.error or "unknown error", **meta_fields(letter))
     record = doc_to_record(doc, letter.id, letter.source, **meta_fields(letter))
+    if include_text is None:
+        include_text = letter.kind == "pdf"
     if include_text:
         record["text"] = doc.text
     return record
@@ -184,7 +192,7 @@ def annotate(
     *,
     n_process: int = 1,
     batch_size: int = 32,
-    include_text: bool = False,
+    include_text: Optional[bool] = False,
     on_record: Optional[Callable[[Dict[str, Any]], None]] = None,
     resume: bool = False,
     model: Optional[str] = None,
@@ -194,6 +202,7 @@ def annotate(
     The output is written to a temporary file next to it and renamed at the end,
     so a crash never leaves a partial file behind. With `resume`, the records
     already in a JSONL output are kept and their ids are skipped.
+    include_text: see `letter_record`.
     """
     if resume and Path(output).suffix == ".spacy":
         raise ValueError("--resume works with JSONL output only")

@@ -23,12 +23,17 @@ def echo_err(message: str) -> None:
 
 @app.command("annotate")
 def annotate_command(
-    inputs: List[Path] = typer.Argument(..., help="Letter files or folders (searched recursively)."),
+    inputs: List[Path] = typer.Argument(
+        ..., help="Letters: .txt, .pdf, .jsonl ({\"id\", \"text\"} per line) files, folders of them (searched recursively), or - for stdin."
+    ),
     output: Path = typer.Option(..., "--output", "-o", help="OUT.jsonl (records) or OUT.spacy (DocBin)."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="A saved pipeline (default: the bundled rules)."),
     n_process: int = typer.Option(1, "--n-process", "-n", min=1, help="Worker processes."),
     batch_size: int = typer.Option(32, "--batch-size", "-b", min=1, help="Letters per batch."),
-    include_text: bool = typer.Option(False, "--include-text/--no-include-text", help="Copy each letter's text into its record."),
+    include_text: Optional[bool] = typer.Option(
+        None, "--include-text/--no-include-text", help="Copy each letter's text into its record [default: for PDFs only]."
+    ),
+    prefer: str = typer.Option("txt", "--prefer", help="When a folder holds CASE.txt and CASE.pdf, read this one: txt or pdf."),
     shard: Optional[str] = typer.Option(None, "--shard", help="K/N: annotate only the K-th of N deterministic shards (by id)."),
     resume: bool = typer.Option(False, "--resume", help="Keep the records already in OUT.jsonl and skip their ids."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
@@ -41,7 +46,7 @@ def annotate_command(
     from .inputs import InputError, expand_paths, iter_letters
 
     try:
-        total = len(expand_paths(inputs))
+        files = expand_paths(inputs, prefer=prefer)
         shard_k, shard_n = parse_shard(shard) if shard else (1, 1)
     except (InputError, ValueError) as err:
         echo_err(f"error: {err}")
@@ -49,10 +54,11 @@ def annotate_command(
     if resume and output.suffix == ".spacy":
         echo_err("error: --resume works with JSONL output only")
         raise typer.Exit(EXIT_USAGE)
-    letters = iter_letters(inputs)
+    letters = iter_letters(files, prefer=prefer)
+    # JSONL files and stdin hold any number of letters, and a shard an unknown share: no total then.
+    total = None if shard or any(f.suffix.lower() == ".jsonl" or str(f) == "-" for f in files) else len(files)
     if shard:
         letters = (letter for letter in letters if in_shard(letter.id, shard_k, shard_n))
-        total = None
     nlp = load(model)
     progress = tqdm(total=total, unit="letter", file=sys.stderr, disable=quiet or None)
 

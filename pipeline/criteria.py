@@ -166,10 +166,10 @@ class CriteriaExtractor(RuleComponent):
         return self
 
     def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
-        return srsly.msgpack_dumps({"rules": self.rules, "context_rules": self.context_rules})
+        return srsly.json_dumps({"rules": self.rules, "context_rules": self.context_rules}).encode("utf8")
 
     def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()) -> "CriteriaExtractor":
-        data = srsly.msgpack_loads(bytes_data)
+        data = srsly.json_loads(bytes_data)
         self.set_context_rules(data["context_rules"])
         self.set_rules(data["rules"])
         return self

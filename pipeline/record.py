@@ -1,7 +1,8 @@
 """Turn an annotated Doc into the `imr/1` JSON record (see README)."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from bisect import bisect_right
+from typing import Any, Dict, List, Optional, Sequence
 
 from spacy.tokens import Doc, Span
 
@@ -16,6 +17,9 @@ ATTRIBUTE_BY_LABEL = {
     "CRITERION": "imr_criterion",
 }
 ENTITY_LABELS = tuple(ATTRIBUTE_BY_LABEL)
+# doc.user_data key of the character offsets where the letter's pages start
+# (set for PDF input); entities then carry their 1-based `page`.
+PAGE_STARTS_KEY = "imr_page_starts"
 
 
 def plain(value: Any) -> Any:
@@ -31,9 +35,17 @@ def span_offsets(span: Span) -> Dict[str, Any]:
     return {"text": span.text, "start": span.start_char, "end": span.end_char}
 
 
-def entity_record(span: Span) -> Dict[str, Any]:
-    """`{"label", "text", "start", "end", ...attributes}` for one entity span."""
+def page_of(page_starts: Sequence[int], offset: int) -> int:
+    """The 1-based page holding character `offset`."""
+    return max(1, bisect_right(page_starts, offset))
+
+
+def entity_record(span: Span, page_starts: Optional[Sequence[int]] = None) -> Dict[str, Any]:
+    """`{"label", "text", "start", "end", ...attributes}` for one entity span,
+    with its `page` when the letter's page starts are known."""
     record: Dict[str, Any] = {"label": span.label_, **span_offsets(span)}
+    if page_starts:
+        record["page"] = page_of(page_starts, span.start_char)
     value = getattr(span._, ATTRIBUTE_BY_LABEL[span.label_])
     if isinstance(value, dict):
         record.update({k: plain(v) for k, v in value.items() if k not in record})
@@ -79,11 +91,11 @@ def doc_to_record(doc: Doc, doc_id: str, source: Optional[str] = None, **extra: 
         "source": source,
         "text_length": len(doc.text),
         "template": doc._.imr_template,
-        "case": doc._.imr_case,
-        "reviewer": doc._.imr_reviewer,
-        "patient": doc._.imr_patient,
+        "case": plain(doc._.imr_case),
+        "reviewer": plain(doc._.imr_reviewer),
+        "patient": plain(doc._.imr_patient),
         "decisions": [decision_record(d, entities) for d in doc.spans.get(DECISIONS_KEY, [])],
-        "entities": [entity_record(e) for e in entities],
+        "entities": [entity_record(e, doc.user_data.get(PAGE_STARTS_KEY)) for e in entities],
     }
     record.update(extra)
     return record

@@ -7,7 +7,6 @@ unless rules are passed in), written by `to_disk` and read back by
 """
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
@@ -66,9 +65,11 @@ class RuleComponent:
         self.set_rules(read_rules(ensure_path(path) / self.rules_file))
         return self
 
+    # Bytes are JSON, not msgpack: importing medspaCy registers global msgpack
+    # decoders that rewrite any dict with a "section" or "modifier" key.
     def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
-        return srsly.msgpack_dumps({"rules": self.rules})
+        return srsly.json_dumps({"rules": self.rules}).encode("utf8")
 
     def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()) -> "RuleComponent":
-        self.set_rules(srsly.msgpack_loads(bytes_data)["rules"])
+        self.set_rules(srsly.json_loads(bytes_data)["rules"])
         return self
