@@ -1,2 +1,2 @@
 """Import every component module so their factories are registered."""
-from . import decisions, extensions, sections, sentences, tokenizer  # noqa: F401
+from . import decisions, drug_attributes, drugs, extensions, sections, sentences, tokenizer  # noqa: F401

@@ -176,3 +176,5 @@ def check_thresholds(metrics: Dict[str, float], minimums: Dict[str, float]) -> L
         elif value < minimum:
             failures.append(f"{name}: {value:.3f} < {minimum:.3f}")
     return failures
+
+from . import evaluate_drugs  # noqa: E402,F401

@@ -9,6 +9,8 @@ from . import SCHEMA
 from .entities import ENTITIES_KEY
 from .decisions import DECISIONS_KEY
 
+HEADER_DRUGS_KEY = "imr_header_drugs"  # written by imr_drug_attributes
+
 ATTRIBUTE_BY_LABEL = {
     "OUTCOME": "imr_outcome",
     "DRUG": "imr_drug",
@@ -18,6 +20,15 @@ ATTRIBUTE_BY_LABEL = {
 ENTITY_LABELS = tuple(ATTRIBUTE_BY_LABEL)
 
 
+def plain(value: Any) -> Any:
+    """JSON values as built: DocBin's msgpack gives lists back as tuples."""
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
 def span_offsets(span: Span) -> Dict[str, Any]:
     return {"text": span.text, "start": span.start_char, "end": span.end_char}
 
@@ -25,7 +36,7 @@ def span_offsets(span: Span) -> Dict[str, Any]:
 def entity_record(span: Span) -> Dict[str, Any]:
     """`{"label", "text", "start", "end", ...attributes}` for one entity span."""
     record: Dict[str, Any] = {"label": span.label_, **span_offsets(span)}
-    value = getattr(span._, ATTRIBUTE_BY_LABEL[span.label_])
+    value = plain(getattr(span._, ATTRIBUTE_BY_LABEL[span.label_]))
     if isinstance(value, dict):
         record.update({k: v for k, v in value.items() if k not in record})
     elif value is not None:
@@ -35,7 +46,7 @@ def entity_record(span: Span) -> Dict[str, Any]:
 
 def attribute_record(span: Span) -> Dict[str, Any]:
     """An entity's attributes with its offsets, as listed inside a decision."""
-    value = getattr(span._, ATTRIBUTE_BY_LABEL[span.label_]) or {}
+    value = plain(getattr(span._, ATTRIBUTE_BY_LABEL[span.label_])) or {}
     return {**span_offsets(span), **value}
 
 
@@ -43,8 +54,12 @@ def inside(span: Span, start: int, end: int) -> bool:
     return span.start_char >= start and span.end_char <= end
 
 
-def decision_record(decision: Span, entities: List[Span]) -> Dict[str, Any]:
-    """One decision with the drugs in its header and the citations and criteria in its block."""
+def decision_record(decision: Span, entities: List[Span], header_drugs: Optional[set] = None) -> Dict[str, Any]:
+    """One decision with the drugs in its header and the citations and criteria in its block.
+
+    header_drugs: (start, end) of the drugs decisions dispute (`doc.spans["imr_header_drugs"]`:
+    synonyms and repeated names folded); without it every DRUG in the header is listed.
+    """
     info = decision._.imr_decision or {}
     header_end = info.get("header_end", decision.end_char)
     within = [e for e in entities if inside(e, decision.start_char, decision.end_char)]
@@ -54,16 +69,21 @@ def decision_record(decision: Span, entities: List[Span]) -> Dict[str, Any]:
         "medically_necessary": info.get("medically_necessary"),
         "start": decision.start_char,
         "end": decision.end_char,
-        "drugs": [attribute_record(e) for e in within if e.label_ == "DRUG" and e.end_char <= header_end],
+        "drugs": [
+            attribute_record(e)
+            for e in within
+            if e.label_ == "DRUG" and e.end_char <= header_end and (header_drugs is None or (e.start_char, e.end_char) in header_drugs)
+        ],
         "citations": [attribute_record(e) for e in within if e.label_ == "CITATION"],
         "criteria": [attribute_record(e) for e in within if e.label_ == "CRITERION"],
-        "cited_none": list(info.get("cited_none", [])),
+        "cited_none": plain(list(info.get("cited_none", []))),
     }
 
 
 def doc_to_record(doc: Doc, doc_id: str, source: Optional[str] = None, **extra: Any) -> Dict[str, Any]:
     """The `imr/1` record of one annotated letter."""
     entities = [s for s in doc.spans.get(ENTITIES_KEY, []) if s.label_ in ENTITY_LABELS]
+    header_drugs = {(s.start_char, s.end_char) for s in doc.spans[HEADER_DRUGS_KEY]} if HEADER_DRUGS_KEY in doc.spans else None
     record: Dict[str, Any] = {
         "schema": SCHEMA,
         "id": doc_id,
@@ -73,7 +93,7 @@ def doc_to_record(doc: Doc, doc_id: str, source: Optional[str] = None, **extra: 
         "case": doc._.imr_case,
         "reviewer": doc._.imr_reviewer,
         "patient": doc._.imr_patient,
-        "decisions": [decision_record(d, entities) for d in doc.spans.get(DECISIONS_KEY, [])],
+        "decisions": [decision_record(d, entities, header_drugs) for d in doc.spans.get(DECISIONS_KEY, [])],
         "entities": [entity_record(e) for e in entities],
     }
     record.update(extra)
