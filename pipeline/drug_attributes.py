@@ -2,7 +2,7 @@
 
 Runs after `imr_drugs` and reads the text after each DRUG span, up to the
 next drug, the end of its sentence (". ", ";"), the end of its decision
-header, or 200 characters, across PDF line breaks and blank lines:
+header, or 60 tokens, across PDF line breaks and blank lines:
 
 - strength: every strength printed right after the name (only release, form
   and route words, parentheses and commas may come between): "10/325mg" ->
@@ -44,7 +44,8 @@ from .sections import SECTIONS_KEY
 ATTRIBUTE_LABELS = ["STRENGTH", "QUANTITY", "REFILLS"]
 ATTRIBUTE_FIELDS = ["name", "generic", "drug_class", "strength", "form", "release", "route", "frequency", "quantity", "refills"]
 SHARED_FIELDS = ("quantity", "refills", "form", "route", "frequency")
-WINDOW = 200
+WINDOW_TOKENS = 60  # about 200 characters of a double-spaced letter
+BEFORE_TOKENS = 12  # "Two refills of Retrospective X"
 NUMBER = r"(?:\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)"
 SENTENCE_BREAK_RE = re.compile(r"\.(?=\s)|;")
 COMPOUND_GAP_RE = re.compile(r"^[\s\d.%]*(?:mg|mcg)?\s*[/+]\s*$|^\s*[\d.]+\s*%\s*-\s*$", re.IGNORECASE)
@@ -136,31 +137,28 @@ class DrugAttributes(RuleComponent):
     def __call__(self, doc: Doc) -> Doc:
         self.require_rules()
         drugs = [s for s in doc.spans.get(ENTITIES_KEY, []) if s.label_ == DRUG_LABEL]
-        headers = [(s.start_char, s.end_char) for s in doc.spans.get(SECTIONS_KEY, []) if s.label_ == "decision_header"]
-        text = doc.text
+        headers = [s for s in doc.spans.get(SECTIONS_KEY, []) if s.label_ == "decision_header"]
         attribute_spans: List[Span] = []
         parsed: List[Dict[str, Any]] = []
         for index, drug in enumerate(drugs):
-            next_start = drugs[index + 1].start_char if index + 1 < len(drugs) else len(text)
-            header = next((h for h in headers if h[0] <= drug.start_char < h[1]), None)
-            limit = min(next_start, drug.end_char + WINDOW, header[1] if header else len(text))
+            header = next((h for h in headers if h.start <= drug.start < h.end), None)
+            limit = min(drugs[index + 1].start if index + 1 < len(drugs) else len(doc), drug.end + WINDOW_TOKENS, header.end if header else len(doc))
             values, spans = self.parse(doc, drug, limit, header)
             parsed.append(values)
             attribute_spans.extend(spans)
-        aliases = self.link(text, drugs, parsed)
+        aliases = self.link(doc, drugs, parsed)
         for drug, values in zip(drugs, parsed):
             drug._.imr_drug = {**(drug._.imr_drug or {}), **values}
         doc.spans[HEADER_DRUGS_KEY] = header_drugs(drugs, headers, aliases)
         add_entities(doc, [s for s in attribute_spans if s is not None], labels=ATTRIBUTE_LABELS)
         return doc
 
-    def parse(self, doc: Doc, drug: Span, limit: int, header: Optional[Tuple[int, int]]) -> Tuple[Dict[str, Any], List[Optional[Span]]]:
-        """Attributes of one drug from the text after it (and "N refills of" before it)."""
-        text = doc.text
+    def parse(self, doc: Doc, drug: Span, limit: int, header: Optional[Span]) -> Tuple[Dict[str, Any], List[Optional[Span]]]:
+        """Attributes of one drug from the tokens after it (and "N refills of" before it)."""
         start = drug.end_char
-        stop = SENTENCE_BREAK_RE.search(text, start, limit)
-        end = stop.start() if stop else limit
-        window = text[start:end]
+        window = drug[-1].whitespace_ + doc[drug.end : limit].text
+        stop = SENTENCE_BREAK_RE.search(window)
+        window = window[: stop.start()] if stop else window
         values: Dict[str, Any] = {"strength": [], "form": None, "release": None, "route": None, "frequency": None, "quantity": None, "refills": None}
         spans: List[Optional[Span]] = []
         position = 0
@@ -177,7 +175,7 @@ class DrugAttributes(RuleComponent):
         values["form"] = first_word(self.words["form"], near)
         values["route"] = first_word(self.words["route"], near)
         values["release"] = first_word(self.words["release"], window[: max(position, 25)])
-        if text[max(0, drug.start_char - 3) : drug.start_char] == "EC-":
+        if doc[max(0, drug.start - 2) : drug.start].text == "EC-":
             values["release"] = values["release"] or "EC"
         frequency = self.frequency_re.search(window)
         values["frequency"] = re.sub(r"\s+", " ", frequency.group(0)) if frequency else None
@@ -192,16 +190,15 @@ class DrugAttributes(RuleComponent):
                 spans.append(doc.char_span(start + match.start(), start + match.end(), label="REFILLS", alignment_mode="expand"))
                 break
         if values["refills"] is None:
-            floor = header[0] if header else max(0, drug.start_char - 60)
-            before = text[max(floor, drug.start_char - 60) : drug.start_char]
-            offset = drug.start_char - len(before)
+            before = doc[max(header.start if header else 0, drug.start - BEFORE_TOKENS) : drug.start]
+            text = before.text + (before[-1].whitespace_ if len(before) else "")
             for pattern in self.refills_before:
-                match = pattern.search(before)
+                match = pattern.search(text)
                 count = self.number(match.group("n")) if match else None
                 if count is not None:
                     values["refills"] = count
                     end_word = match.start() + re.search(r"refills?", match.group(0), re.IGNORECASE).end()
-                    spans.append(doc.char_span(offset + match.start(), offset + end_word, label="REFILLS", alignment_mode="expand"))
+                    spans.append(doc.char_span(before.start_char + match.start(), before.start_char + end_word, label="REFILLS", alignment_mode="expand"))
                     break
         return values, spans
 
@@ -237,7 +234,7 @@ class DrugAttributes(RuleComponent):
             return int(text)
         return self.numbers.get(text.lower())
 
-    def link(self, text: str, drugs: List[Span], parsed: List[Dict[str, Any]]) -> set:
+    def link(self, doc: Doc, drugs: List[Span], parsed: List[Dict[str, Any]]) -> set:
         """Share attributes within compounds and from synonyms; return the synonym indices."""
         aliases = set()
         index = 0
@@ -245,7 +242,7 @@ class DrugAttributes(RuleComponent):
             group = [index]
             while group[-1] + 1 < len(drugs):
                 a, b = drugs[group[-1]], drugs[group[-1] + 1]
-                gap = text[a.end_char : b.start_char]
+                gap = a[-1].whitespace_ + doc[a.end : b.start].text if b.start >= a.end else "?"
                 if ALIAS_GAP_RE.match(gap) and same_ingredient(a, b):
                     aliases.add(group[-1] + 1)
                 elif not COMPOUND_GAP_RE.match(gap):
@@ -263,15 +260,16 @@ class DrugAttributes(RuleComponent):
         return aliases
 
 
-def header_drugs(drugs: List[Span], headers: List[Tuple[int, int]], aliases: set) -> List[Span]:
+def header_drugs(drugs: List[Span], headers: List[Span], aliases: set) -> List[Span]:
     """The drugs each decision disputes: header DRUG spans without synonyms, one per name (its last mention)."""
     chosen: List[Span] = []
-    for start, end in headers:
+    for header in headers:
         by_name: Dict[str, Tuple[int, Span]] = {}
         for index, drug in enumerate(drugs):
-            if start <= drug.start_char and drug.end_char <= end and index not in aliases:
-                by_name.pop(drug._.imr_drug["name"].lower(), None)
-                by_name[drug._.imr_drug["name"].lower()] = (index, drug)
+            if header.start <= drug.start and drug.end <= header.end and index not in aliases:
+                key = drug._.imr_drug["name"].lower()
+                by_name.pop(key, None)
+                by_name[key] = (index, drug)
         chosen.extend(span for _, span in sorted(by_name.values(), key=lambda item: item[0]))
     return chosen
 

@@ -7,11 +7,12 @@ the name as written ("Bupropion HCL", "Diclofenac sodium") and stopwords.
 
 Names are compiled once into a single trie-shaped regex (case-insensitive,
 whitespace and line breaks allowed inside multi-word names, `-`/`/` inside
-combinations such as "Diclofenac-\\nmisoprostol"), matched on the original
-text. A guarded edit-distance match catches other misspellings: only long
-words directly followed by a strength ("Gabapenton 600mg"), at most one edit
-(two for words of 10+ letters), same first letter. Drug classes ("opioids",
-"NSAIDs") are not in the lexicon and never match.
+combinations such as "Diclofenac-\nmisoprostol"), tried on the original text
+only at tokens whose lower form starts a lexicon name (found with one numpy
+`isin` over the token array). A guarded edit-distance match catches other
+misspellings: only alphabetic tokens of 7+ letters directly followed by a
+number ("Gabapenton 600mg"), at most one edit (two for 10+ letters), same
+first letter. Drug classes ("opioids", "NSAIDs") are not in the lexicon.
 
 Each DRUG span gets `span._.imr_drug = {"name", "generic", "drug_class"}`;
 `imr_drug_attributes` adds strength, quantity, refills, form, ...
@@ -20,7 +21,10 @@ Each DRUG span gets `span._.imr_drug = {"name", "generic", "drug_class"}`;
 import re
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
+import numpy
+from spacy.attrs import IS_ALPHA, LENGTH, LIKE_NUM, LOWER
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.scorer import Scorer
 from spacy.tokens import Doc, Span
 from spacy.training import Example
@@ -33,8 +37,7 @@ from .rules import RuleComponent
 DRUG_LABEL = "DRUG"
 SEPARATOR_RE = re.compile(r"\s*[-/]\s*")
 SPACE_RE = re.compile(r"\s+")
-# A long word directly followed by a strength: the only place fuzzy matching runs.
-FUZZY_CANDIDATE_RE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{7,})(?=\s*\(?\s*\d*\.?\d+\s*(?:mg|mcg|%))")
+LOOKAHEAD_TOKENS = 12  # a name with its salt and line breaks fits in this many tokens
 
 
 def lexicon_key(name: str) -> str:
@@ -86,11 +89,14 @@ class DrugMatcher(RuleComponent):
         self.lexicon: Dict[str, Dict[str, Any]] = {}
         self.fuzzy_targets: Dict[str, List[Tuple[str, Dict[str, Any]]]] = {}
         self.stopwords: set = set()
+        self.fuzzy_memo: Dict[str, Optional[Dict[str, Any]]] = {}
         self.pattern: Optional[re.Pattern] = None
+        self.first_words = numpy.zeros(0, dtype=numpy.uint64)
+        self.known_words = numpy.zeros(0, dtype=numpy.uint64)
 
     def set_rules(self, rules: List[Dict[str, Any]]) -> None:
         super().set_rules(rules)
-        self.lexicon, self.fuzzy_targets, self.stopwords = {}, {}, set()
+        self.lexicon, self.fuzzy_targets, self.stopwords, self.fuzzy_memo = {}, {}, set(), {}
         salts: List[str] = []
         for rule in rules:
             kind = rule["kind"]
@@ -104,52 +110,77 @@ class DrugMatcher(RuleComponent):
                 salts.append(rule["name"])
             elif kind == "stopword":
                 self.stopwords.add(rule["name"].lower())
+        first = {re.split(r"[ /]", key)[0] for key in self.lexicon}
+        self.first_words = numpy.array(sorted(get_string_id(w) for w in first | {w + "-" for w in first}), dtype=numpy.uint64)
+        self.known_words = numpy.array(sorted(get_string_id(w) for w in set(self.lexicon) | self.stopwords), dtype=numpy.uint64)
         names = trie_regex(sorted(self.lexicon))
         salt_re = "|".join(re.escape(s) for s in sorted(set(salts), key=len, reverse=True))
         salt_part = rf"(?:\s+(?:{salt_re}))?" if salt_re else ""
-        self.pattern = re.compile(rf"(?<![A-Za-z0-9])(?P<name>{names})(?P<salt>{salt_part})(?![A-Za-z0-9])", re.IGNORECASE)
+        self.pattern = re.compile(rf"(?P<name>{names})(?P<salt>{salt_part})(?![A-Za-z0-9])", re.IGNORECASE)
 
     def __call__(self, doc: Doc) -> Doc:
         self.require_rules()
-        spans = [span for span in self.find(doc) if span is not None]
-        add_entities(doc, spans, labels=[DRUG_LABEL])
+        add_entities(doc, self.find(doc), labels=[DRUG_LABEL])
         return doc
 
-    def find(self, doc: Doc) -> List[Optional[Span]]:
-        """DRUG spans, in text order (names not aligned to tokens, e.g. inside a URL, are skipped)."""
-        text = doc.text
-        found: List[Tuple[int, int, Dict[str, Any]]] = []
-        taken_ends = set()
-        for match in self.pattern.finditer(text):
-            entry = self.lexicon.get(lexicon_key(match.group("name")))
-            if entry is not None:
-                found.append((match.start(), match.end(), entry))
-                taken_ends.add(match.end("name"))
-        for match in FUZZY_CANDIDATE_RE.finditer(text):
-            if match.end() in taken_ends:
+    def find(self, doc: Doc) -> List[Span]:
+        """DRUG spans, in text order.
+
+        Vectorised over the tokens: only tokens whose lower form starts a
+        lexicon name are tried with the name regex (on a few tokens of text);
+        only long alphabetic unknown tokens followed by a number go to the
+        fuzzy match. Names not aligned to tokens (inside a URL) are skipped.
+        """
+        if len(doc) == 0:
+            return []
+        array = doc.to_array([LOWER, IS_ALPHA, LIKE_NUM, LENGTH])
+        lower = array[:, 0]
+        spans: List[Span] = []
+        covered = -1
+        for i in numpy.flatnonzero(numpy.isin(lower, self.first_words)).tolist():
+            if i <= covered:
                 continue
-            entry = self.fuzzy_lookup(match.group(1))
+            window = doc[i : i + LOOKAHEAD_TOKENS]
+            match = self.pattern.match(window.text)
+            entry = self.lexicon.get(lexicon_key(match.group("name"))) if match else None
+            if entry is None:
+                continue
+            span = self.make_span(doc, window.start_char, window.text[: match.end()], entry)
+            if span is not None:
+                spans.append(span)
+                covered = span.end - 1
+        following_number = numpy.zeros(len(doc), dtype=bool)
+        following_number[:-1] = array[1:, 2] == 1
+        fuzzy = (array[:, 1] == 1) & (array[:, 3] >= 7) & following_number & ~numpy.isin(lower, self.known_words)
+        taken = {t for span in spans for t in range(span.start, span.end)}
+        for i in numpy.flatnonzero(fuzzy).tolist():
+            entry = None if i in taken else self.fuzzy_lookup(doc[i].text)
             if entry is not None:
-                found.append((match.start(), match.end(), entry))
-        found.sort(key=lambda item: item[0])
-        return [self.make_span(doc, start, end, entry) for start, end, entry in found]
+                span = self.make_span(doc, doc[i].idx, doc[i].text, entry)
+                if span is not None:
+                    spans.append(span)
+        return sorted(spans, key=lambda span: span.start)
 
     def fuzzy_lookup(self, word: str) -> Optional[Dict[str, Any]]:
         """The lexicon entry one edit (two for 10+ letters) away from `word`, if any."""
         key = word.lower()
-        if key in self.stopwords or key in self.lexicon:
-            return None
-        limit = 1 if len(key) < 10 else 2
-        for target, entry in self.fuzzy_targets.get(key[0], []):
-            if abs(len(target) - len(key)) <= limit and edit_distance(key, target, limit) <= limit:
-                return entry
-        return None
+        if key not in self.fuzzy_memo:
+            self.fuzzy_memo[key] = None
+            limit = 1 if len(key) < 10 else 2
+            if key not in self.stopwords and key not in self.lexicon:
+                for target, entry in self.fuzzy_targets.get(key[0], []):
+                    if abs(len(target) - len(key)) <= limit and edit_distance(key, target, limit) <= limit:
+                        self.fuzzy_memo[key] = entry
+                        break
+            if len(self.fuzzy_memo) > 50000:
+                self.fuzzy_memo.clear()
+        return self.fuzzy_memo.get(key)
 
-    def make_span(self, doc: Doc, start: int, end: int, entry: Dict[str, Any]) -> Optional[Span]:
-        span = doc.char_span(start, end, label=DRUG_LABEL)
+    def make_span(self, doc: Doc, start: int, written: str, entry: Dict[str, Any]) -> Optional[Span]:
+        span = doc.char_span(start, start + len(written), label=DRUG_LABEL)
         if span is None:
             return None
-        span._.imr_drug = {"name": display_name(doc.text[start:end]), "generic": entry["generic"], "drug_class": entry["drug_class"]}
+        span._.imr_drug = {"name": display_name(written), "generic": entry["generic"], "drug_class": entry["drug_class"]}
         return span
 
 
