@@ -261,17 +261,33 @@ class DrugAttributes(RuleComponent):
 
 
 def header_drugs(drugs: List[Span], headers: List[Span], aliases: set) -> List[Span]:
-    """The drugs each decision disputes: header DRUG spans without synonyms, one per name (its last mention)."""
+    """The drugs each decision disputes, from the DRUG spans of its header.
+
+    Synonyms in parentheses are left out. A name repeated with the same
+    strength (or none) is one drug, given by its last mention: the IMR-eligible
+    portion of a partial-authorisation header ("X #90 with 2 refills was the
+    original request ... Two refills of X #90 is"); attributes that mention
+    leaves out are taken from the earlier ones.
+    """
     chosen: List[Span] = []
     for header in headers:
-        by_name: Dict[str, Tuple[int, Span]] = {}
+        kept: List[Span] = []
         for index, drug in enumerate(drugs):
-            if header.start <= drug.start and drug.end <= header.end and index not in aliases:
-                key = drug._.imr_drug["name"].lower()
-                by_name.pop(key, None)
-                by_name[key] = (index, drug)
-        chosen.extend(span for _, span in sorted(by_name.values(), key=lambda item: item[0]))
+            if not (header.start <= drug.start and drug.end <= header.end) or index in aliases:
+                continue
+            info = drug._.imr_drug
+            earlier = next((k for k in kept if same_drug(k._.imr_drug, info)), None)
+            if earlier is not None:
+                kept.remove(earlier)
+                drug._.imr_drug = {**info, **{f: v for f, v in earlier._.imr_drug.items() if info.get(f) in (None, [])}}
+            kept.append(drug)
+        chosen.extend(kept)
     return chosen
+
+
+def same_drug(a: Dict[str, Any], b: Dict[str, Any]) -> bool:
+    """Same name, and the same strength unless one of them prints none."""
+    return a["name"].lower() == b["name"].lower() and (not a["strength"] or not b["strength"] or a["strength"] == b["strength"])
 
 
 def same_ingredient(a: Span, b: Span) -> bool:

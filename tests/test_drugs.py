@@ -192,6 +192,15 @@ def test_record_decision_drugs_fold_repeats_and_synonyms(nlp):
     assert all(e["generic"] and "strength" in e for e in record["entities"] if e["label"] == "DRUG")
 
 
+def test_header_keeps_different_strengths_and_fills_from_earlier_mentions(nlp):
+    letter = LETTER.replace(
+        "Meloxicam (Mobic) 7.5mg #30: Upheld",
+        "Norco 10/325mg #120 was the original request. The remaining IMR eligible portion of the original\nrequest, Norco #60 and Norco 5/325mg #30 is: Upheld",
+    )
+    second = doc_to_record(nlp(letter), "x")["decisions"][1]
+    assert [(d["name"], d["strength"], d["quantity"]) for d in second["drugs"]] == [("Norco", strength(10, 325), 60), ("Norco", strength(5, 325), 30)]
+
+
 def test_lexicon_is_broad():
     rules = read_rules(patterns_path("drugs.jsonl"))
     entries = [r for r in rules if r["kind"] == "drug"]
