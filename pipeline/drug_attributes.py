@@ -1,8 +1,10 @@
 """Drug attributes (`imr_drug_attributes`): strength, quantity, refills, form, ...
 
-Runs after `imr_drugs` and reads the text after each DRUG span, up to the
-next drug, the end of its sentence (". ", ";"), the end of its decision
-header, or 60 tokens, across PDF line breaks and blank lines:
+Runs after `imr_drugs` and reads the dose description after each DRUG span:
+the run of numbers, punctuation and dose words ("mg", "#", "tablet",
+"twice daily", "with 3 refills", ...) that follows it, stopping at the next
+drug, the end of its sentence (". ", ";"), the end of its decision header,
+or 60 tokens, across PDF line breaks and blank lines:
 
 - strength: every strength printed right after the name (only release, form
   and route words, parentheses and commas may come between): "10/325mg" ->
@@ -95,12 +97,13 @@ class DrugAttributes(RuleComponent):
         self.strength_re: Optional[re.Pattern] = None
         self.lead_re: Optional[re.Pattern] = None
         self.frequency_re: Optional[re.Pattern] = None
+        self.dose_run_re: Optional[re.Pattern] = None
 
     def set_rules(self, rules: List[Dict[str, Any]]) -> None:
         super().set_rules(rules)
         self.units, self.per_units, self.quantity, self.refills, self.refills_before = [], [], [], [], []
         self.words, self.numbers = {"form": [], "release": [], "route": []}, {}
-        frequencies, leads = [], []
+        frequencies, leads, dose_words = [], [], []
         for rule in rules:
             kind = rule["kind"]
             if kind == "unit":
@@ -125,6 +128,8 @@ class DrugAttributes(RuleComponent):
                 self.numbers[rule["text"].lower()] = rule["value"]
             elif kind == "lead":
                 leads.append(rule["pattern"])
+            elif kind == "dose_word":
+                dose_words.append(rule["pattern"])
         unit = "|".join(r["pattern"] for r in rules if r["kind"] == "unit")
         per = "|".join(r["pattern"] for r in rules if r["kind"] == "per_unit")
         concentration = rf"{NUMBER}\s*(?:{unit})\s*/\s*(?:{NUMBER}\s*)?(?:{per})(?![A-Za-z])"
@@ -132,6 +137,8 @@ class DrugAttributes(RuleComponent):
         self.strength_re = re.compile(rf"(?<![\w.])(?:{concentration}|{multiple})(?![A-Za-z0-9])", re.IGNORECASE)
         self.unit_re = re.compile(rf"(?:{unit})", re.IGNORECASE)
         self.lead_re = re.compile(rf"^(?:[\s,()\[\]:-]+|(?:{'|'.join(leads)})(?![A-Za-z]))*$", re.IGNORECASE)
+        words = "|".join(r["pattern"] for r in rules if r["kind"] in ("form", "route", "release", "frequency", "dose_word"))
+        self.dose_run_re = re.compile(rf"(?:[\s,()\[\]#:/.+&*-]+|\d[\w.,/%-]*|%|(?:{words})(?![A-Za-z]))*", re.IGNORECASE)
         self.frequency_re = re.compile(rf"(?<![A-Za-z])(?:{'|'.join(frequencies)})(?:\s+(?:as\s+needed|p\.?r\.?n\.?))?(?![A-Za-z])", re.IGNORECASE)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -159,6 +166,7 @@ class DrugAttributes(RuleComponent):
         window = drug[-1].whitespace_ + doc[drug.end : limit].text
         stop = SENTENCE_BREAK_RE.search(window)
         window = window[: stop.start()] if stop else window
+        window = window[: self.dose_run_re.match(window).end()]
         values: Dict[str, Any] = {"strength": [], "form": None, "release": None, "route": None, "frequency": None, "quantity": None, "refills": None}
         spans: List[Optional[Span]] = []
         position = 0
@@ -171,9 +179,8 @@ class DrugAttributes(RuleComponent):
             values["strength"].extend(strengths)
             spans.append(doc.char_span(start + match.start(), start + match.end(), label="STRENGTH", alignment_mode="expand"))
             position = match.end()
-        near = window[: position + 60]
-        values["form"] = first_word(self.words["form"], near)
-        values["route"] = first_word(self.words["route"], near)
+        values["form"] = first_word(self.words["form"], window)
+        values["route"] = first_word(self.words["route"], window)
         values["release"] = first_word(self.words["release"], window[: max(position, 25)])
         if doc[max(0, drug.start - 2) : drug.start].text == "EC-":
             values["release"] = values["release"] or "EC"

@@ -95,6 +95,11 @@ def test_drug_object_has_every_field(nlp):
         # attributes stop at the sentence end: "50%" and "#3" belong to other words
         ("Norco 10/325mg. He has 50% relief #3.", "Norco", strength(10, 325), {"quantity": None}),
         ("Medrol Dosepak", "Medrol", [], {"form": "dose pack"}),
+        ("Ketoprofen 50mg as needed every six to eight hours daily", "Ketoprofen", strength(50), {"frequency": "as needed"}),
+        ("Tramadol 50mg every six to eight hours", "Tramadol", strength(50), {"frequency": "every six to eight hours"}),
+        # attributes are read in the dose description only, not in the clause after it
+        ("Baclofen 10 mg #60 with 3 refills, there is pain daily and an oral", "Baclofen", strength(10), {"refills": 3, "frequency": None, "route": None}),
+        ("diclofenac is recommended after failure of an oral NSAID", "diclofenac", [], {"route": None}),
     ],
 )
 def test_shapes(nlp, text, name, strengths, fields):
