@@ -69,7 +69,7 @@ def score_drug_attributes(examples: Iterable[Example], **kwargs: Any) -> Dict[st
 
 @Language.factory(
     "imr_drug_attributes",
-    assigns=["doc.spans", "span._.imr_drug"],
+    assigns=["doc.spans", "doc.ents", "span._.imr_drug"],
     requires=["doc.spans"],
     default_config={"scorer": {"@scorers": "imr.drug_attributes_scorer.v1"}},
     default_score_weights={"drug_strength_acc": 0.4, "drug_quantity_acc": 0.3, "drug_refills_acc": 0.3},
