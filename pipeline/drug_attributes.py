@@ -50,7 +50,8 @@ WINDOW_TOKENS = 60  # about 200 characters of a double-spaced letter
 BEFORE_TOKENS = 12  # "Two refills of Retrospective X"
 NUMBER = r"(?:\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)"
 SENTENCE_BREAK_RE = re.compile(r"\.(?=\s)|;")
-COMPOUND_GAP_RE = re.compile(r"^[\s\d.%]*(?:mg|mcg)?\s*[/+]\s*$|^\s*[\d.]+\s*%\s*-\s*$", re.IGNORECASE)
+# Between two ingredients of one compound: "A 5%/B", "A/B", "A 20%, B 2%, C 5% cream", "A 10% and B"
+COMPOUND_GAP_RE = re.compile(r"^\s*(?:[\d.]+\s*(?:%|mg|mcg))?\s*[/+]\s*$|^\s*[\d.]+\s*%\s*(?:[,/+-]\s*)?(?:and\s+|with\s+)?$", re.IGNORECASE)
 ALIAS_GAP_RE = re.compile(r"^\s*\(\s*$")
 
 

@@ -131,6 +131,22 @@ def test_compound_one_drug_per_ingredient_shares_quantity(nlp):
     ]
 
 
+def test_comma_compound_but_not_comma_list(nlp):
+    compound = drugs(nlp, "Flurbiprofen 20%, Baclofen 2%, Lidocaine 5% in cream base, 180gm #1")
+    assert [(s.text, s._.imr_drug["strength"], s._.imr_drug["form"], s._.imr_drug["quantity"]) for s in compound] == [
+        ("Flurbiprofen", strength(20, unit="%"), "cream", 1),
+        ("Baclofen", strength(2, unit="%"), "cream", 1),
+        ("Lidocaine", strength(5, unit="%"), "cream", 1),
+    ]
+    listed = drugs(nlp, "Current medications are Norco, Soma, and Xanax 1mg #60")
+    assert [(s.text, s._.imr_drug["quantity"]) for s in listed] == [("Norco", None), ("Soma", None), ("Xanax", 60)]
+
+
+def test_release_spelled_out(nlp):
+    assert only_drug(nlp, "Tramadol Extended Release 150mg #30")._.imr_drug["release"] == "ER"
+    assert only_drug(nlp, "Tramadol er 150mg")._.imr_drug["release"] is None
+
+
 def test_synonym_in_parentheses_shares_attributes(nlp):
     meloxicam, mobic = drugs(nlp, "Meloxicam (Mobic) 7.5mg #30")
     assert meloxicam._.imr_drug["strength"] == strength(7.5) and meloxicam._.imr_drug["quantity"] == 30
