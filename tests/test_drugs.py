@@ -312,3 +312,9 @@ def test_docbin_and_n_process_keep_drugs(nlp, tmp_path):
     assert srsly.json_loads(srsly.json_dumps(expected)) == expected
     multi = [doc_to_record(d, str(i)) for i, d in enumerate(nlp.pipe(texts, n_process=2, batch_size=1))]
     assert multi == expected
+
+
+def test_tokenizer_splits_compound_percent_separators(nlp):
+    assert [t.text for t in nlp.make_doc("Dextromethorphan 5%/Amitriptyline 4%-27.5%")] == [
+        "Dextromethorphan", "5%", "/", "Amitriptyline", "4%", "-", "27.5", "%",
+    ]
