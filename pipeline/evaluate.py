@@ -179,4 +179,4 @@ def check_thresholds(metrics: Dict[str, float], minimums: Dict[str, float]) -> L
 
 
 # Field scorers of the components register themselves on import.
-from . import evaluate_citations, evaluate_criteria, evaluate_metadata  # noqa: E402,F401
+from . import evaluate_citations, evaluate_criteria, evaluate_drugs, evaluate_metadata  # noqa: E402,F401

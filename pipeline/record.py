@@ -10,6 +10,8 @@ from . import SCHEMA
 from .entities import ENTITIES_KEY
 from .decisions import DECISIONS_KEY
 
+HEADER_DRUGS_KEY = "imr_header_drugs"  # written by imr_drug_attributes
+
 ATTRIBUTE_BY_LABEL = {
     "OUTCOME": "imr_outcome",
     "DRUG": "imr_drug",
@@ -64,8 +66,12 @@ def inside(span: Span, start: int, end: int) -> bool:
     return span.start_char >= start and span.end_char <= end
 
 
-def decision_record(decision: Span, entities: List[Span]) -> Dict[str, Any]:
-    """One decision with the drugs in its header and the citations and criteria in its block."""
+def decision_record(decision: Span, entities: List[Span], header_drugs: Optional[set] = None) -> Dict[str, Any]:
+    """One decision with the drugs in its header and the citations and criteria in its block.
+
+    header_drugs: (start, end) of the drugs decisions dispute (`doc.spans["imr_header_drugs"]`:
+    synonyms and repeated names folded); without it every DRUG in the header is listed.
+    """
     info = decision._.imr_decision or {}
     header_end = info.get("header_end", decision.end_char)
     within = [e for e in entities if inside(e, decision.start_char, decision.end_char)]
@@ -75,7 +81,11 @@ def decision_record(decision: Span, entities: List[Span]) -> Dict[str, Any]:
         "medically_necessary": info.get("medically_necessary"),
         "start": decision.start_char,
         "end": decision.end_char,
-        "drugs": [attribute_record(e) for e in within if e.label_ == "DRUG" and e.end_char <= header_end],
+        "drugs": [
+            attribute_record(e)
+            for e in within
+            if e.label_ == "DRUG" and e.end_char <= header_end and (header_drugs is None or (e.start_char, e.end_char) in header_drugs)
+        ],
         "citations": [attribute_record(e) for e in within if e.label_ == "CITATION"],
         "criteria": [attribute_record(e) for e in within if e.label_ == "CRITERION"],
         "cited_none": plain(info.get("cited_none", [])),
@@ -85,6 +95,7 @@ def decision_record(decision: Span, entities: List[Span]) -> Dict[str, Any]:
 def doc_to_record(doc: Doc, doc_id: str, source: Optional[str] = None, **extra: Any) -> Dict[str, Any]:
     """The `imr/1` record of one annotated letter."""
     entities = [s for s in doc.spans.get(ENTITIES_KEY, []) if s.label_ in ENTITY_LABELS]
+    header_drugs = {(s.start_char, s.end_char) for s in doc.spans[HEADER_DRUGS_KEY]} if HEADER_DRUGS_KEY in doc.spans else None
     record: Dict[str, Any] = {
         "schema": SCHEMA,
         "id": doc_id,
@@ -94,7 +105,7 @@ def doc_to_record(doc: Doc, doc_id: str, source: Optional[str] = None, **extra: 
         "case": plain(doc._.imr_case),
         "reviewer": plain(doc._.imr_reviewer),
         "patient": plain(doc._.imr_patient),
-        "decisions": [decision_record(d, entities) for d in doc.spans.get(DECISIONS_KEY, [])],
+        "decisions": [decision_record(d, entities, header_drugs) for d in doc.spans.get(DECISIONS_KEY, [])],
         "entities": [entity_record(e, doc.user_data.get(PAGE_STARTS_KEY)) for e in entities],
     }
     record.update(extra)

@@ -56,6 +56,11 @@ class RuleComponent:
         if not self.rules:
             self.initialize()
 
+    def score(self, examples: Iterable[Example], **kwargs: Any) -> Dict[str, Any]:
+        """Scores of the component's registered scorer (used by `nlp.evaluate`)."""
+        scorer = getattr(self, "scorer", None)
+        return scorer(examples, **kwargs) if scorer is not None else {}
+
     def to_disk(self, path: PathLike, *, exclude: Iterable[str] = tuple()) -> None:
         path = ensure_path(path)
         path.mkdir(parents=True, exist_ok=True)

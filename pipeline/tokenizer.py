@@ -5,7 +5,7 @@ made of come out as useful tokens:
 
 - `Page(s):` and `Section(s):` -> `Page(s)` `:`
 - `74-80;113` -> `74` `-` `80` `;` `113`; `47-48,Chronic` -> ... `48` `,` `Chronic`
-- `#90` -> `#` `90`; `10/325mg` -> `10/325` `mg`
+- `#90` -> `#` `90`; `10/325mg` -> `10/325` `mg`; `5%/Amitriptyline` -> `5` `%` `/` `Amitriptyline`
 - case numbers `CM16-0213037` and dates `10-13-16`, `2/3/11` stay whole.
 """
 
@@ -27,6 +27,7 @@ EXTRA_INFIXES = [
     r"(?<=[0-9]),(?=[A-Za-z])",  # 48,Chronic
     r"(?<=[0-9]),(?=[0-9]{1,2}(?![0-9]))",  # 88,89 but not 1,000
     r"(?<=[A-Za-z]),(?=[0-9])",  # Chapter,3
+    r"(?<=%)[/-](?=[A-Za-z0-9.])",  # 5%/Amitriptyline, 4%-27.5%
 ]
 
 EXTRA_PREFIXES = [r"#"]
