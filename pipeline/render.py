@@ -38,6 +38,7 @@ DISPLACY_COLORS: Dict[str, str] = {
     "CRITERION_PRESENT": "#95d5b2",
     "CRITERION_REQUIREMENT": "#ffd166",
 }
+ATTRIBUTE_COLOR = "#d9dee5"  # any other label (attribute spans such as STRENGTH, PAGES)
 ASSERTIONS = ("absent", "present", "requirement")
 LEGEND_ORDER = ("OUTCOME", "DRUG", "CITATION", "CRITERION_ABSENT", "CRITERION_PRESENT", "CRITERION_REQUIREMENT", "CRITERION")
 PathLike = Union[str, Path]
@@ -190,7 +191,7 @@ def fmt_drug(drug: Dict[str, Any]) -> str:
         bits.append(f"#{drug['quantity']}")
     if drug.get("refills") not in (None, ""):
         bits.append(f"{drug['refills']} refills")
-    details = [str(v) for v in (drug.get("generic"), drug.get("drug_class")) if v and v != name]
+    details = [str(v) for v in (drug.get("generic"), drug.get("drug_class")) if v and str(v).casefold() != str(name).casefold()]
     return " ".join(bits) + (f" ({', '.join(details)})" if details else "")
 
 
@@ -340,8 +341,9 @@ def legend(doc: Doc, colors: Dict[str, str]) -> str:
 def render_letter(doc: Doc, record: Dict[str, Any], *, all_spans: bool = False, title: Optional[str] = None) -> str:
     """The page for one annotated letter and its `imr/1` record."""
     view = display_doc(doc, all_spans=all_spans)
-    colors = {**DISPLACY_COLORS}
-    paragraphs = render_paragraphs(view)
+    colors = {s.label_: ATTRIBUTE_COLOR for s in view.spans[ENTITIES_KEY]}
+    colors.update(DISPLACY_COLORS)
+    paragraphs = render_paragraphs(view, options={"colors": colors})
     starts = [start for start, _, _ in paragraphs]
     decisions = [d for d in as_list(record.get("decisions")) if isinstance(d, dict)]
     anchor_of: Dict[int, List[int]] = {}

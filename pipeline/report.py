@@ -448,7 +448,7 @@ header.top p { margin:0; color:#c9d3e0; font-size:14px; }
 nav.toc { display:flex; flex-wrap:wrap; gap:4px 18px; padding:10px 40px; background:#fff; border-bottom:1px solid var(--line); font-size:13.5px; position:sticky; top:0; z-index:2; }
 nav.toc a { color:var(--accent); text-decoration:none; white-space:nowrap; }
 nav.toc a:hover { text-decoration:underline; }
-main { max-width:1280px; margin:0 auto; padding:24px 40px 60px; }
+main { max-width:1360px; margin:0 auto; padding:24px 40px 60px; }
 .cards { display:grid; grid-template-columns:repeat(auto-fit,minmax(170px,1fr)); gap:14px; margin:0 0 28px; }
 .card { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:14px 18px; }
 .card .value { font-size:28px; font-weight:650; font-variant-numeric:tabular-nums; }
@@ -457,11 +457,11 @@ main { max-width:1280px; margin:0 auto; padding:24px 40px 60px; }
 section.block { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:20px 24px; margin:0 0 22px; }
 section.block h2 { margin:0 0 4px; font-size:19px; font-weight:650; }
 section.block p.desc { margin:0 0 14px; color:var(--muted); font-size:14px; max-width:80ch; }
-.pair { display:grid; grid-template-columns:minmax(0,1.25fr) minmax(0,1fr); gap:28px; align-items:start; }
+.pair { display:grid; grid-template-columns:minmax(0,1.3fr) minmax(0,1fr); gap:28px; align-items:start; }
 .pair.single { grid-template-columns:minmax(0,1fr); }
 @media (max-width: 1000px) { .pair { grid-template-columns:minmax(0,1fr); } main, header.top, nav.toc { padding-left:18px; padding-right:18px; } }
 figure { margin:0; }
-figure svg { width:100%; height:auto; display:block; }
+figure svg { width:100%; max-width:720px; height:auto; display:block; }
 figcaption, .legend { font-size:13px; color:var(--muted); margin-top:6px; }
 .legend span.key { display:inline-block; width:11px; height:11px; border-radius:2px; vertical-align:-1px; margin:0 5px 0 12px; }
 .legend span.key:first-child { margin-left:0; }
@@ -470,7 +470,7 @@ table { border-collapse:collapse; width:100%; font-size:13.5px; }
 caption { text-align:left; font-weight:600; padding:8px 10px; color:var(--muted); font-size:12.5px; text-transform:uppercase; letter-spacing:.4px; }
 th, td { padding:5px 10px; border-bottom:1px solid var(--line); text-align:left; vertical-align:top; }
 thead th { position:sticky; top:0; background:#eef1f5; font-weight:600; font-size:12.5px; color:#3a4554; }
-tbody th { font-weight:500; }
+tbody th { font-weight:500; overflow-wrap:anywhere; }
 td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
 tbody tr:nth-child(even) { background:#fafbfc; }
 p.empty { color:var(--muted); font-style:italic; margin:6px 0 0; }
@@ -508,14 +508,14 @@ def shorten(text: str, limit: int) -> str:
 def row_label(table: Table, row: List[Any]) -> str:
     """The bar label of a chart row: the text columns joined."""
     if table.key == "guideline_places":
-        return f"{row[0]} — {row[1]}"
+        return f"{row[1]} · {row[0]}"
     return str(row[0])
 
 
 def outcome_chart(table: Table) -> str:
     """Horizontal stacked bars: length = decisions, dark = upheld, light = overturned."""
     rows = table.shown
-    label_w, bar_w, value_w, row_h, top = 250, 330, 150, 26, 6
+    label_w, bar_w, value_w, row_h, top = 210, 290, 140, 26, 6
     width = label_w + bar_w + value_w
     height = top * 2 + row_h * len(rows)
     largest = max((r[1] for r in rows), default=0) or 1
@@ -534,8 +534,8 @@ def outcome_chart(table: Table) -> str:
         tip = f"{label}: {decisions} decisions, {upheld} upheld, {overturned} overturned, {fmt_rate(rate)} upheld"
         parts.append(f'<g class="bar" data-label="{esc(label)}"><title>{esc(tip)}</title>')
         parts.append(
-            f'<text x="{label_w - 10}" y="{y + row_h / 2 + 4.5:.1f}" text-anchor="end" font-size="13" fill="#1d2733">'
-            f"{esc(shorten(label, 34))}</text>"
+            f'<text x="{label_w - 10}" y="{y + row_h / 2 + 4.5:.1f}" text-anchor="end" font-size="12.5" fill="#1d2733">'
+            f"{esc(shorten(label, 30))}</text>"
         )
         x = label_w
         for css, w, color in (("upheld", up_w, UPHELD_COLOR), ("overturned", over_w, OVERTURNED_COLOR), ("unknown", other_w, "#c8ced6")):
@@ -546,7 +546,7 @@ def outcome_chart(table: Table) -> str:
                 x += w
         parts.append(
             f'<text x="{x + 8:.1f}" y="{y + row_h / 2 + 4.5:.1f}" font-size="12.5" fill="#5b6675">'
-            f"{decisions:,} · {fmt_rate(rate)} upheld</text>"
+            f"{decisions:,} · {fmt_rate(rate) + ' upheld' if rate is not None else 'no outcome found'}</text>"
         )
         parts.append("</g>")
     parts.append("</svg>")
@@ -561,7 +561,7 @@ def count_chart(table: Table) -> str:
     """Horizontal bars of one count (the first numeric column)."""
     rows = table.shown
     value_index = next(i for i, v in enumerate(rows[0]) if isinstance(v, int)) if rows else 1
-    label_w, bar_w, value_w, row_h, top = 300, 340, 60, 24, 6
+    label_w, bar_w, value_w, row_h, top = 300, 270, 60, 24, 6
     width = label_w + bar_w + value_w
     height = top * 2 + row_h * len(rows)
     largest = max((r[value_index] for r in rows), default=0) or 1
@@ -578,8 +578,8 @@ def count_chart(table: Table) -> str:
         w = max(bar_w * value / largest, 1.5)
         parts.append(f'<g class="bar" data-label="{esc(label)}"><title>{esc(label)}: {value:,} {esc(unit)}</title>')
         parts.append(
-            f'<text x="{label_w - 10}" y="{y + row_h / 2 + 4.5:.1f}" text-anchor="end" font-size="13" fill="#1d2733">'
-            f"{esc(shorten(label, 42))}</text>"
+            f'<text x="{label_w - 10}" y="{y + row_h / 2 + 4.5:.1f}" text-anchor="end" font-size="12.5" fill="#1d2733">'
+            f"{esc(shorten(label, 44))}</text>"
         )
         parts.append(f'<rect class="seg count" x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" fill="{COUNT_COLOR}" rx="1.5"/>')
         parts.append(

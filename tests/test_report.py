@@ -238,3 +238,33 @@ def test_report_streams_its_input(monkeypatch):
     stats = read_stats(FIXTURE)
     assert stats.letters == 6 and len(seen) == 8  # one call per line, blank and bad lines included
     assert seen == sorted(seen)
+
+
+def test_ten_thousand_letters_in_under_ten_seconds_streaming(tmp_path):
+    """The README's measurement: `imr report` on 10,000 synthetic letters (all components filled)."""
+    import subprocess
+    import sys
+
+    from .synthetic import write_synthetic_corpus
+
+    corpus = tmp_path / "annotations.jsonl"
+    write_synthetic_corpus(corpus, 10_000)
+    size_mb = corpus.stat().st_size / 2**20
+    script = (
+        "import re, sys, time\n"
+        "from pipeline.report import build_report\n"
+        "start = time.perf_counter()\n"
+        "stats = build_report(sys.argv[1], sys.argv[2], csv_dir=sys.argv[3])\n"
+        "seconds = time.perf_counter() - start\n"
+        "peak_kb = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))\n"
+        "print(seconds, peak_kb / 1024, stats.letters, stats.outcomes.decisions)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(corpus), str(tmp_path / "report.html"), str(tmp_path / "csv")],
+        capture_output=True, text=True, check=True,
+    )
+    seconds, peak_mb, letters, decisions = result.stdout.split()
+    print(f"10,000 letters ({size_mb:.0f} MB): {float(seconds):.2f} s, peak RSS {float(peak_mb):.0f} MB")
+    assert (int(letters), int(decisions)) == (10_000, 24_600)
+    assert float(seconds) < 10
+    assert float(peak_mb) < size_mb  # streamed: the process never held the file
