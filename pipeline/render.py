@@ -304,7 +304,7 @@ article.letter h2, aside h2 { font-size:13px; text-transform:uppercase; letter-s
 .para.heading .spans { font-weight:700; letter-spacing:.3px; color:#1f2f46; }
 .para.heading { margin-top:14px; }
 .para.decision-start { border-left-color:#3b6ea5; background:linear-gradient(90deg,#eef4fb,transparent 60%); }
-.para .spans { line-height:2.2 !important; font-size:14.5px; }
+.para .spans { line-height:1.95 !important; font-size:14.5px; }
 .para .marker { font-size:11px; font-weight:700; color:#3b6ea5; text-transform:uppercase; letter-spacing:.5px; }
 aside.decisions { position:sticky; top:52px; align-self:start; max-height:calc(100vh - 64px); overflow:auto; }
 table.decision { width:100%; border-collapse:collapse; background:#fff; border:1px solid var(--line); border-radius:10px; margin:0 0 14px; font-size:13.5px; overflow:hidden; }
@@ -373,7 +373,7 @@ def render_letter(doc: Doc, record: Dict[str, Any], *, all_spans: bool = False, 
         x
         for x in (
             str(record.get("source") or ""),
-            f"{len(decisions)} decisions ({outcomes.count('upheld')} upheld, {outcomes.count('overturned')} overturned)",
+            f"{len(decisions)} decision{'' if len(decisions) == 1 else 's'} ({outcomes.count('upheld')} upheld, {outcomes.count('overturned')} overturned)",
             facts,
         )
         if x
