@@ -189,10 +189,11 @@ def fmt_drug(drug: Dict[str, Any]) -> str:
         bits.append(strength)
     if drug.get("quantity") not in (None, ""):
         bits.append(f"#{drug['quantity']}")
+    text = " ".join(bits)
     if drug.get("refills") not in (None, ""):
-        bits.append(f"{drug['refills']} refills")
+        text += f", {drug['refills']} refill{'' if str(drug['refills']) == '1' else 's'}"
     details = [str(v) for v in (drug.get("generic"), drug.get("drug_class")) if v and str(v).casefold() != str(name).casefold()]
-    return " ".join(bits) + (f" ({', '.join(details)})" if details else "")
+    return text + (f" ({', '.join(details)})" if details else "")
 
 
 def fmt_pages(pages: Any) -> str:

@@ -459,6 +459,7 @@ section.block h2 { margin:0 0 4px; font-size:19px; font-weight:650; }
 section.block p.desc { margin:0 0 14px; color:var(--muted); font-size:14px; max-width:80ch; }
 .pair { display:grid; grid-template-columns:minmax(0,1.3fr) minmax(0,1fr); gap:28px; align-items:start; }
 .pair.single { grid-template-columns:minmax(0,1fr); }
+.pair.narrow { max-width:520px; }
 @media (max-width: 1000px) { .pair { grid-template-columns:minmax(0,1fr); } main, header.top, nav.toc { padding-left:18px; padding-right:18px; } }
 figure { margin:0; }
 figure svg { width:100%; max-width:720px; height:auto; display:block; }
@@ -643,14 +644,14 @@ def summary_cards(stats: ReportStats) -> str:
         ("decisions", f"{o.decisions:,}", f"{o.decisions / (stats.letters - stats.error_letters):.2f} per letter" if stats.letters > stats.error_letters else ""),
         ("upheld", f"{o.upheld:,}", f"{share(o.upheld)} of decided"),
         ("overturned", f"{o.overturned:,}", f"{share(o.overturned)} of decided"),
-        ("letters with errors", f"{stats.error_letters:,}", f"{stats.bad_lines:,} unreadable lines" if stats.bad_lines else "not annotated"),
+        ("letters with errors", f"{stats.error_letters:,}", f"{stats.bad_lines:,} unreadable lines" if stats.bad_lines else "error records"),
     ]
     items = "".join(
-        f'<div class="card" data-measure="{esc(label)}"><div class="label">{esc(label)}</div>'
+        f'<div class="card" role="listitem" data-measure="{esc(label)}"><div class="label">{esc(label)}</div>'
         f'<div class="value">{esc(value)}</div><div class="sub">{esc(sub)}</div></div>'
         for label, value, sub in cards
     )
-    return f'<div class="cards" role="list">{items}</div>'.replace('<div class="card"', '<div role="listitem" class="card"')
+    return f'<div class="cards" role="list">{items}</div>'
 
 
 def render_report(
@@ -674,7 +675,7 @@ def render_report(
         summary_html = (
             f'<section class="block" id="summary" aria-labelledby="summary-h"><h2 id="summary-h">Summary</h2>'
             f'<p class="desc">{esc(summary.description)}</p>{summary_cards(stats)}'
-            f'<div class="pair single"><div class="table-wrap">{html_table(summary)}</div></div>'
+            f'<div class="pair single narrow"><div class="table-wrap">{html_table(summary)}</div></div>'
             + (f'<p class="csv">As CSV: <a href="{esc(csv_hrefs["summary"])}">summary.csv</a></p>' if "summary" in csv_hrefs else "")
             + "</section>"
         )

@@ -63,11 +63,11 @@ def test_decision_tables(seed_page):
     tables = re.findall(r'<table class="decision" id="decision-(\d)" data-outcome="(\w+)">(.*?)</table>', seed_page, re.S)
     assert [(n, outcome) for n, outcome, _ in tables] == [("1", "upheld"), ("2", "upheld")]
     first, second = tables[0][2], tables[1][2]
-    assert "<li>Nucynta 75 mg #90 3 refills (tapentadol, opioid)</li>" in first
+    assert "<li>Nucynta 75 mg #90, 3 refills (tapentadol, opioid)</li>" in first
     assert ("<li>MTUS · Chronic Pain Medical Treatment Guidelines — § Opioids, p. 74–80 [maximus]</li>") in first
     assert "<li>functional improvement: no documentation of functional benefit</li>" in first
     assert "single prescriber" not in first  # a requirement, not an absent criterion
-    assert "<li>Baclofen 10 mg #60 3 refills (muscle relaxant)</li>" in second
+    assert "<li>Baclofen 10 mg #60, 3 refills (muscle relaxant)</li>" in second
     assert re.search(r"Absent criteria</th><td><span class=\"none\">none found", second)
 
 
