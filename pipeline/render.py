@@ -244,7 +244,7 @@ def decision_table(index: int, decision: Dict[str, Any], anchor: Optional[str]) 
     necessary = {True: "yes", False: "no"}.get(decision.get("medically_necessary"), "not stated")
     drugs = [fmt_drug(d) for d in as_list(decision.get("drugs")) if isinstance(d, dict)]
     citations = [fmt_citation(c) for c in as_list(decision.get("citations")) if isinstance(c, dict)]
-    absent = [fmt_criterion(c) for c in as_list(decision.get("criteria")) if isinstance(c, dict) and c.get("assertion") == "absent"]
+    absent = [fmt_criterion(c) for c in as_list(decision.get("criteria")) if isinstance(c, dict) and str(c.get("assertion") or "").lower() == "absent"]
     cited_none = [str(c).replace("_", " ") for c in as_list(decision.get("cited_none")) if c]
     badge = f'<span class="badge {esc(outcome or "unknown")}">{esc((outcome or "outcome not found").capitalize())}</span>'
     link = f' <a class="jump" href="#{esc(anchor)}">in letter ↓</a>' if anchor else ""

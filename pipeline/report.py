@@ -30,6 +30,7 @@ NOT_STATED = "(not stated)"
 OTHER = "other"
 DRUG_CATEGORY_PREFIX = "drug: "
 TREATMENT_RULES = "treatment_categories.jsonl"
+PAGE_RANGE_RE = re.compile(r"^(\w+)\s*[-–]\s*(\w+)$")
 
 
 # ---------------------------------------------------------------- classifying
@@ -53,11 +54,11 @@ class TreatmentClassifier:
         return cls(read_rules(path or patterns_path(TREATMENT_RULES)))
 
     def classify(self, decision: Dict[str, Any]) -> str:
-        for drug in decision.get("drugs") or []:
-            drug_class = text_value((drug or {}).get("drug_class"))
+        for drug in as_list(decision.get("drugs")):
+            drug_class = text_value(drug.get("drug_class")) if isinstance(drug, dict) else None
             if drug_class:
                 return DRUG_CATEGORY_PREFIX + drug_class
-        item = decision.get("item") or ""
+        item = text_value(decision.get("item")) or ""
         for category, pattern in self.rules:
             if pattern.search(item):
                 return category
@@ -133,8 +134,9 @@ class ReportStats:
             self.error_letters += 1
             self.error_reasons[error_reason(record["error"])] += 1
             return
-        specialties = unique(text_value(s) for s in as_list((record.get("reviewer") or {}).get("specialties")))
-        for decision in record.get("decisions") or []:
+        reviewer = record.get("reviewer") if isinstance(record.get("reviewer"), dict) else {}
+        specialties = unique(text_value(s) for s in as_list(reviewer.get("specialties")))
+        for decision in as_list(record.get("decisions")):
             if isinstance(decision, dict):
                 self.add_decision(decision, specialties or [NOT_STATED])
 
@@ -226,7 +228,7 @@ def drug_key(drug: Any) -> Optional[Tuple[str, str]]:
 
 def absent_criterion(criterion: Any) -> Optional[str]:
     """The category (else cue, else text) of a criterion asserted absent, else None."""
-    if not isinstance(criterion, dict) or criterion.get("assertion") != "absent":
+    if not isinstance(criterion, dict) or str(criterion.get("assertion") or "").lower() != "absent":
         return None
     return text_value(criterion.get("category")) or text_value(criterion.get("cue")) or text_value(criterion.get("text"))
 
@@ -256,7 +258,9 @@ def page_label(page: Any) -> Optional[str]:
         if not ends:
             return None
         return ends[0] if len(set(ends)) == 1 else f"{ends[0]}–{ends[-1]}"
-    return text_value(page)
+    text = text_value(page)
+    match = PAGE_RANGE_RE.match(text or "")
+    return f"{match.group(1)}–{match.group(2)}" if match else text
 
 
 # ---------------------------------------------------------------- tables
@@ -418,13 +422,13 @@ def report_tables(stats: ReportStats, top: int = 20) -> List[Table]:
 
 
 def write_csv(tables: Iterable[Table], folder: PathLike) -> List[Path]:
-    """One `<key>.csv` per table, every row, in `folder`."""
+    """One `<key>.csv` per table, every row, in `folder` (UTF-8 with a byte-order mark)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for table in tables:
         path = folder / f"{table.key}.csv"
-        with path.open("w", encoding="utf8", newline="") as handle:
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:  # the BOM tells Excel it is UTF-8
             writer = csv.writer(handle)
             writer.writerow(table.columns)
             writer.writerows([["" if v is None else v for v in row] for row in table.rows])

@@ -178,7 +178,28 @@ def test_page_and_place_labels():
     assert page_label([76, 76]) == "76"
     assert page_label({"start": 1, "end": 3}) == "1–3"
     assert page_label("113") == "113"
+    assert page_label("74-80") == page_label("74 – 80") == "74–80"
     assert citation_places({"sections": ["Opioids", "Opioids"], "pages": [80, [74, 80]]}) == ["§ Opioids", "p. 80", "p. 74–80"]
+
+
+def test_odd_but_valid_json_records_do_not_crash():
+    stats = ReportStats()
+    for record in [
+        {"id": "a", "reviewer": "Dr. X", "decisions": {"item": "TENS unit", "outcome": "upheld"}},
+        {"id": "b", "reviewer": {"specialties": "Neurology"}, "decisions": [
+            "not a decision",
+            {"item": None, "outcome": "overturned", "drugs": ["Norco", {"name": None}], "citations": [None, {"pages": 5}],
+             "criteria": [{"assertion": "ABSENT", "cue": "no documentation of"}, {"assertion": None}]},
+        ]},
+        {"id": "c", "decisions": None, "error": None},
+    ]:
+        stats.add(record)
+    tables = {t.key: t for t in report_tables(stats)}
+    assert tables["by_category"].rows == [["equipment", 1, 1, 0, 1.0], ["other", 1, 0, 1, 0.0]]
+    assert tables["by_specialty"].rows == [["(not stated)", 1, 1, 0, 1.0], ["Neurology", 1, 0, 1, 0.0]]
+    assert tables["absent_criteria"].rows == [["no documentation of", 1]]
+    assert tables["by_drug"].rows == [] and tables["guidelines"].rows == []
+    assert "<svg" in render_report(stats, list(tables.values()))
 
 
 def test_html_is_self_contained_escaped_and_has_a_table_per_chart(tmp_path, stats):
@@ -211,12 +232,13 @@ def test_cli_report_writes_html_and_csv(tmp_path):
         f"{k}.csv" for k in ("summary", "by_category", "by_drug", "absent_criteria", "absent_criteria_by_category",
                              "guidelines", "guideline_places", "by_specialty", "errors")
     )
-    with (csv_dir / "by_category.csv").open(encoding="utf8") as handle:
+    with (csv_dir / "by_category.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == ["category", "decisions", "upheld", "overturned", "uphold_rate"]
     assert rows[1] == ["drug: opioid", "2", "1", "1", "0.5"]
     assert ["other", "1", "0", "0", ""] in rows
-    with (csv_dir / "guideline_places.csv").open(encoding="utf8") as handle:
+    assert (csv_dir / "by_category.csv").read_bytes().startswith(b"\xef\xbb\xbfcategory,")
+    with (csv_dir / "guideline_places.csv").open(encoding="utf-8-sig") as handle:
         assert len(list(csv.reader(handle))) == 1 + 7  # all rows, not the top 2
     page = out.read_text(encoding="utf8")
     assert 'href="csv/by_category.csv"' in page
