@@ -13,7 +13,6 @@ layout; each decision's table links to the paragraph where its block starts.
 """
 from __future__ import annotations
 
-import html
 import warnings
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
@@ -27,13 +26,14 @@ from . import extensions  # noqa: F401  (registers the imr_* attributes)
 from .entities import ENTITIES_KEY, ENTITY_LABELS
 from .layout import collapse, paragraph_start_before, paragraph_starts
 from .record import doc_to_record
+from .report import as_list, esc, page_label
 
 # Background colours of the span labels (dark text on a light colour).
 DISPLACY_COLORS: Dict[str, str] = {
     "OUTCOME": "#f4a261",
     "DRUG": "#8ecae6",
     "CITATION": "#cdb4db",
-    "CRITERION": "#ffd166",
+    "CRITERION": "#e9c46a",
     "CRITERION_ABSENT": "#ef8a8a",
     "CRITERION_PRESENT": "#95d5b2",
     "CRITERION_REQUIREMENT": "#ffd166",
@@ -161,16 +161,6 @@ def render_paragraphs(
 # ---------------------------------------------------------------- decision tables
 
 
-def esc(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-def as_list(value: Any) -> List[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
 def fmt_strength(strength: Any) -> str:
     parts = []
     for item in as_list(strength):
@@ -197,17 +187,7 @@ def fmt_drug(drug: Dict[str, Any]) -> str:
 
 
 def fmt_pages(pages: Any) -> str:
-    labels = []
-    for page in as_list(pages):
-        if isinstance(page, dict):
-            page = [page.get("start"), page.get("end")]
-        if isinstance(page, (list, tuple)):
-            ends = [str(p) for p in page if p not in (None, "")]
-            if ends:
-                labels.append(ends[0] if len(set(ends)) == 1 else f"{ends[0]}–{ends[-1]}")
-        elif page not in (None, ""):
-            labels.append(str(page))
-    return ", ".join(labels)
+    return ", ".join(label for label in (page_label(p) for p in as_list(pages)) if label)
 
 
 def fmt_citation(citation: Dict[str, Any]) -> str:

@@ -1,6 +1,5 @@
 """The corpus report: numbers computed from a small fixed JSONL, asserted exactly."""
 import csv
-import json
 import re
 from pathlib import Path
 
