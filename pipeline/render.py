@@ -278,7 +278,8 @@ header.top p { margin:0; color:#c9d3e0; font-size:13.5px; }
 .legend .swatch { display:inline-block; padding:1px 6px; border-radius:3px; font-weight:700; font-size:11px; color:#000; }
 .legend .count { color:var(--muted); }
 .layout { display:grid; grid-template-columns:minmax(0,1.45fr) minmax(360px,1fr); gap:24px; padding:20px 32px 48px; max-width:1500px; margin:0 auto; }
-@media (max-width: 1000px) { .layout { grid-template-columns:minmax(0,1fr); padding:16px; } }
+@media (max-width: 1000px) { .layout { grid-template-columns:minmax(0,1fr); padding:16px; } aside.decisions { position:static; max-height:none; } }
+@media print { .legend { position:static; } aside.decisions { position:static; max-height:none; overflow:visible; } body { background:#fff; } }
 article.letter { background:#fff; border:1px solid var(--line); border-radius:10px; padding:18px 26px; }
 article.letter h2, aside h2 { font-size:13px; text-transform:uppercase; letter-spacing:.6px; color:var(--muted); margin:0 0 8px; }
 .para { margin:0 0 4px; padding:2px 0 2px 12px; border-left:3px solid transparent; scroll-margin-top:64px; }

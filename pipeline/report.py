@@ -278,6 +278,7 @@ class Table:
     chart: Optional[str] = None
     top: Optional[int] = None
     empty: str = "Nothing to show."
+    group: bool = False
 
     @property
     def shown(self) -> List[List[Any]]:
@@ -376,6 +377,7 @@ def report_tables(stats: ReportStats, top: int = 20) -> List[Table]:
             ["category", "criterion", "decisions", "share"],
             per_category,
             empty="No absent criteria in these annotations.",
+            group=True,
         ),
         Table(
             "guidelines",
@@ -464,6 +466,7 @@ section.block p.desc { margin:0 0 14px; color:var(--muted); font-size:14px; max-
 .pair { display:grid; grid-template-columns:minmax(0,1.3fr) minmax(0,1fr); gap:28px; align-items:start; }
 .pair.single { grid-template-columns:minmax(0,1fr); }
 .pair.narrow { max-width:520px; }
+.pair.medium { max-width:900px; }
 @media (max-width: 1000px) { .pair { grid-template-columns:minmax(0,1fr); } main, header.top, nav.toc { padding-left:18px; padding-right:18px; } }
 figure { margin:0; }
 figure svg { width:100%; max-width:720px; height:auto; display:block; }
@@ -478,6 +481,12 @@ thead th { position:sticky; top:0; background:#eef1f5; font-weight:600; font-siz
 tbody th { font-weight:500; overflow-wrap:anywhere; }
 td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
 tbody tr:nth-child(even) { background:#fafbfc; }
+tbody.group tr { background:#fff; }
+tbody.group + tbody.group { border-top:2px solid #c9d1db; }
+tbody.group th[scope=rowgroup] { font-weight:600; background:#f7f9fb; }
+@media print { nav.toc { display:none; } body { background:#fff; } section.block { break-inside:avoid; border-color:#bbb; }
+  .table-wrap { max-height:none; overflow:visible; } header.top { background:#fff; color:#000; border-bottom:2px solid #000; }
+  header.top p { color:#333; } }
 p.empty { color:var(--muted); font-style:italic; margin:6px 0 0; }
 p.more, p.csv { color:var(--muted); font-size:13px; margin:8px 0 0; }
 p.csv a { color:var(--accent); }
@@ -520,7 +529,7 @@ def row_label(table: Table, row: List[Any]) -> str:
 def outcome_chart(table: Table) -> str:
     """Horizontal stacked bars: length = decisions, dark = upheld, light = overturned."""
     rows = table.shown
-    label_w, bar_w, value_w, row_h, top = 210, 290, 140, 26, 6
+    label_w, bar_w, value_w, row_h, top = 210, 280, 175, 26, 6
     width = label_w + bar_w + value_w
     height = top * 2 + row_h * len(rows)
     largest = max((r[1] for r in rows), default=0) or 1
@@ -596,21 +605,35 @@ def count_chart(table: Table) -> str:
 
 
 def html_table(table: Table) -> str:
+    """The table's shown rows; with `table.group`, rows sharing a first cell form a row group."""
     columns = table.columns
     head = "".join(
         f'<th scope="col"{" class=num" if column in NUMERIC_COLUMNS else ""}>{esc(column.replace("_", " "))}</th>'
         for column in columns
     )
-    body = []
+    groups: List[List[List[Any]]] = []
     for row in table.shown:
-        cells = [f'<th scope="row">{esc(row[0])}</th>']
-        for column, value in zip(columns[1:], row[1:]):
-            numeric = column in NUMERIC_COLUMNS or (column == "value")
-            cells.append(f'<td{" class=num" if numeric else ""}>{fmt_cell(column, value)}</td>')
-        body.append("<tr>" + "".join(cells) + "</tr>")
+        if table.group and groups and groups[-1][0][0] == row[0]:
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+    bodies = []
+    for rows in groups:
+        trs = []
+        for index, row in enumerate(rows):
+            cells = []
+            if not table.group:
+                cells.append(f'<th scope="row">{esc(row[0])}</th>')
+            elif index == 0:
+                cells.append(f'<th scope="rowgroup" rowspan="{len(rows)}">{esc(row[0])}</th>')
+            for column, value in zip(columns[1:], row[1:]):
+                cells.append(f'<td{" class=num" if column in NUMERIC_COLUMNS else ""}>{fmt_cell(column, value)}</td>')
+            trs.append("<tr>" + "".join(cells) + "</tr>")
+        bodies.append("".join(trs))
+    body = "".join(f'<tbody class="group">{b}</tbody>' for b in bodies) if table.group else f"<tbody>{''.join(bodies)}</tbody>"
     return (
         f'<table id="{esc(table.key)}-table"><caption>{esc(table.title)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f"<thead><tr>{head}</tr></thead>{body}</table>"
     )
 
 
@@ -628,7 +651,7 @@ def table_block(table: Table, csv_href: Optional[str]) -> str:
         if chart:
             parts.append(f'<div class="pair"><figure>{chart(table)}</figure>{table_html}</div>')
         else:
-            parts.append(f'<div class="pair single">{table_html}</div>')
+            parts.append(f'<div class="pair single medium">{table_html}</div>')
         if table.top and len(table.rows) > table.top:
             parts.append(f'<p class="more">Showing the top {table.top} of {len(table.rows):,} rows.</p>')
     if csv_href:

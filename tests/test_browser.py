@@ -84,6 +84,7 @@ def test_report_in_chromium(browser, tmp_path):
         cards = page.locator(".card .value").all_inner_texts()
         assert cards == ["6", "8", "5", "2", "2"]
         assert page.locator("#by_category-table tbody tr").first.inner_text().split("\t") == ["drug: opioid", "2", "1", "1", "50.0%"]
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         assert errors == []
         assert all(url.startswith("file://") for url in requests), requests
@@ -112,6 +113,7 @@ def test_letter_in_chromium(browser, nlp, tmp_path):
         target = page.locator("#decision-2 a.jump").get_attribute("href")
         assert page.evaluate("() => location.hash") == target
         assert page.locator(target).is_visible()
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll
         page.evaluate("() => window.scrollTo(0, 0)")
         page.screenshot(path=str(tmp_path / "letter.png"))
         first_absent = page.locator(".spans span[style*='z-index: 10']", has_text="CRITERION_ABSENT").first

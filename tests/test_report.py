@@ -212,6 +212,9 @@ def test_html_is_self_contained_escaped_and_has_a_table_per_chart(tmp_path, stat
         assert svg.count('<g class="bar"') == bars
         assert f'id="{key}-table"' in page
     assert "MTUS · Chronic Pain Medical Treatment Guidelines" in page
+    grouped = re.search(r'<table id="absent_criteria_by_category-table">.*?</table>', page, re.S).group(0)
+    assert grouped.count('<tbody class="group">') == 3
+    assert '<th scope="rowgroup" rowspan="2">drug: opioid</th>' in grouped
 
     evil = ReportStats()
     evil.add({"id": "x", "decisions": [{"item": "<script>alert(1)</script>", "outcome": "upheld",
