@@ -1,12 +1,15 @@
 # Quick start (a machine with only python3):
 #   make annotate   # venv + pinned install + annotate the bundled corpus into out/
 #   make test       # venv + pinned install (with test extras) + the test suite
+#   make render     # one corpus letter as HTML (displaCy span view + decisions): out/letter.html
+#   make report     # corpus report (inline CSS/SVG) out/report.html + CSV files in out/report/
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out
+LETTER ?= corpus/seeds/000_be903013f77bdc94.txt
 
-.PHONY: annotate evaluate test install install-test assemble clean
+.PHONY: annotate evaluate test install install-test assemble render report clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +32,15 @@ annotate: install
 
 evaluate: install
 	$(BIN)/imr evaluate $(OUT)/annotations.jsonl --gold corpus/gold
+
+$(OUT)/annotations.jsonl:
+	$(MAKE) annotate
+
+render: install
+	$(BIN)/imr render $(LETTER) -o $(OUT)/letter.html
+
+report: install $(OUT)/annotations.jsonl
+	$(BIN)/imr report $(OUT)/annotations.jsonl -o $(OUT)/report.html --csv $(OUT)/report
 
 assemble: install
 	$(BIN)/python -m spacy assemble configs/imr.cfg build/imr_pipeline

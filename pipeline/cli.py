@@ -175,6 +175,46 @@ def compare_command(
         srsly.write_json(output_json, results)
 
 
+@app.command("render")
+def render_command(
+    letter: Path = typer.Argument(..., exists=True, dir_okay=False, help="A letter .txt file."),
+    output: Path = typer.Option(..., "--output", "-o", help="The HTML page to write."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="A saved pipeline (default: the bundled rules)."),
+    all_spans: bool = typer.Option(False, "--all-spans/--entities-only", help="Also show attribute spans (STRENGTH, PAGES...)."),
+) -> None:
+    """Show a letter with displaCy's span view and a table of its decisions."""
+    from . import load
+    from .render import LetterError, render_file
+
+    try:
+        record = render_file(letter, load(model), output, all_spans=all_spans)
+    except LetterError as err:
+        echo_err(f"error: {err}")
+        raise typer.Exit(EXIT_INPUT_ERRORS)
+    echo_err(f"wrote {output} ({len(record['decisions'])} decisions, {len(record['entities'])} entities)")
+
+
+@app.command("report")
+def report_command(
+    annotations: Path = typer.Argument(..., exists=True, dir_okay=False, help="imr/1 JSONL from `imr annotate`."),
+    output: Path = typer.Option(..., "--output", "-o", help="The HTML report to write."),
+    csv_dir: Optional[Path] = typer.Option(None, "--csv", help="Also write every table as CSV into this folder."),
+    top: int = typer.Option(20, "--top", min=1, help="Rows shown per ranked chart (CSV files have all rows)."),
+    title: str = typer.Option("IMR corpus report", "--title", help="The report's title."),
+) -> None:
+    """Write a self-contained HTML report (inline CSS and SVG) of an annotated corpus."""
+    from .report import build_report
+
+    stats = build_report(annotations, output, csv_dir=csv_dir, top=top, title=title)
+    if stats.bad_lines:
+        echo_err(f"warning: {stats.bad_lines} lines of {annotations} are not JSON records and were skipped")
+    echo_err(
+        f"wrote {output} ({stats.letters} letters, {stats.outcomes.decisions} decisions"
+        + (f"; CSV in {csv_dir}" if csv_dir else "")
+        + ")"
+    )
+
+
 def main() -> None:
     app()
 
