@@ -34,6 +34,7 @@ from spacy.util import registry
 from . import extensions  # noqa: F401  (registers the imr_* attributes)
 from .decisions import DECISIONS_KEY
 from .entities import ENTITIES_KEY, add_entities
+from .layout import span_text
 from .rules import RuleComponent
 from .scorers import score_span_attribute
 from .sections import SECTIONS_KEY
@@ -191,7 +192,7 @@ class CitationExtractor(RuleComponent):
         for section in doc.spans.get(SECTIONS_KEY, []):
             if section.label_ not in PARTIES and section.label_ != RATIONALE:
                 continue
-            text = section.text  # only the relevant sections: offsets are shifted back below
+            text = span_text(section)  # only the relevant sections: offsets are shifted back below
             if section.label_ in PARTIES:
                 party = PARTIES[section.label_]
                 in_section = self.parse_guideline(text, 0, len(text), party)

@@ -42,7 +42,7 @@ from spacy.util import ensure_path, registry
 from . import extensions  # noqa: F401  (registers the imr_* attributes)
 from .scorers import score_span_attribute
 from .entities import add_entities
-from .layout import collapse
+from .layout import collapse, doc_text
 from .resources import PathLike, patterns_path, read_rules, write_rules
 from .rules import RuleComponent
 from .sections import SECTIONS_KEY
@@ -179,7 +179,7 @@ class CriteriaExtractor(RuleComponent):
         self.require_rules()
         spans: List[Span] = []
         seen = set()
-        text = doc.text  # a property that joins every token: read it once
+        text = doc_text(doc)
         for section in doc.spans.get(SECTIONS_KEY, []):
             if section.label_ not in self.sections:
                 continue

@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span
 
 from . import extensions  # noqa: F401  (registers the imr_* attributes)
 from .entities import add_entities
-from .layout import collapse
+from .layout import collapse, span_text
 from .rules import RuleComponent
 from . import scorers  # noqa: F401  (registers the scorers used in default_config)
 from .sections import SECTIONS_KEY, char_span
@@ -86,7 +86,7 @@ class DecisionExtractor(RuleComponent):
                 "header_end": header.end_char,
                 "item": item,
                 "outcome": outcome,
-                "medically_necessary": self.conclusion(rationale.text) if rationale is not None else None,
+                "medically_necessary": self.conclusion(span_text(rationale)) if rationale is not None else None,
             }
             decisions.append(decision)
             if outcome_span is not None:
@@ -98,7 +98,7 @@ class DecisionExtractor(RuleComponent):
 
     def read_header(self, doc: Doc, header: Span) -> Tuple[str, Optional[str], Optional[Span]]:
         """Item text, normalised outcome and the OUTCOME span of a header."""
-        text = header.text
+        text = span_text(header)
         match = OUTCOME_WORD_RE.search(text)
         if match is None:
             return collapse(text), None, None

@@ -10,8 +10,11 @@ All offsets are character offsets into the original text.
 from __future__ import annotations
 
 import re
+import weakref
 from bisect import bisect_right
 from typing import List, Sequence, Tuple
+
+from spacy.tokens import Doc, Span
 
 LINE_RE = re.compile(r"[^\n]*(?:\n|$)")
 WHITESPACE_RE = re.compile(r"\s+")
@@ -73,3 +76,25 @@ def paragraph_start_before(starts: Sequence[int], offset: int) -> int:
 def collapse(text: str) -> str:
     """Collapse every run of whitespace (line breaks included) to one space."""
     return WHITESPACE_RE.sub(" ", text).strip()
+
+
+_DOC_TEXTS: "weakref.WeakKeyDictionary[Doc, str]" = weakref.WeakKeyDictionary()
+
+
+def remember_text(doc: Doc, text: str) -> None:
+    """Record the text a Doc was made from (the tokenizer calls this)."""
+    _DOC_TEXTS[doc] = text
+
+
+def doc_text(doc: Doc) -> str:
+    """`doc.text`, computed at most once per Doc: the property joins every token on
+    each call, which costs each component about a millisecond per letter."""
+    text = _DOC_TEXTS.get(doc)
+    if text is None:
+        text = _DOC_TEXTS[doc] = doc.text
+    return text
+
+
+def span_text(span: Span) -> str:
+    """`span.text` as a slice of the cached `doc_text`."""
+    return doc_text(span.doc)[span.start_char : span.end_char]

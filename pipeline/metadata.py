@@ -30,7 +30,7 @@ from spacy.training import Example
 from spacy.util import registry
 
 from . import extensions  # noqa: F401  (registers the imr_* attributes)
-from .layout import collapse
+from .layout import collapse, doc_text
 from .rules import RuleComponent
 from .sections import SECTIONS_KEY
 
@@ -108,7 +108,7 @@ class MetadataExtractor(RuleComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         self.require_rules()
-        text = doc.text
+        text = doc_text(doc)
         regions = section_regions(doc)
         doc._.imr_template = self.template(text, regions)
         doc._.imr_case = self.case(text, regions)

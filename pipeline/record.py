@@ -9,6 +9,7 @@ from spacy.tokens import Doc, Span
 from . import SCHEMA
 from .entities import ENTITIES_KEY
 from .decisions import DECISIONS_KEY
+from .layout import doc_text, span_text
 
 HEADER_DRUGS_KEY = "imr_header_drugs"  # written by imr_drug_attributes
 
@@ -34,7 +35,7 @@ def plain(value: Any) -> Any:
 
 
 def span_offsets(span: Span) -> Dict[str, Any]:
-    return {"text": span.text, "start": span.start_char, "end": span.end_char}
+    return {"text": span_text(span), "start": span.start_char, "end": span.end_char}
 
 
 def page_of(page_starts: Sequence[int], offset: int) -> int:
@@ -100,7 +101,7 @@ def doc_to_record(doc: Doc, doc_id: str, source: Optional[str] = None, **extra: 
         "schema": SCHEMA,
         "id": doc_id,
         "source": source,
-        "text_length": len(doc.text),
+        "text_length": len(doc_text(doc)),
         "template": doc._.imr_template,
         "case": plain(doc._.imr_case),
         "reviewer": plain(doc._.imr_reviewer),

@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .layout import lines, paragraph_start_before, paragraph_starts
+from .layout import doc_text, lines, paragraph_start_before, paragraph_starts
 from .rules import RuleComponent
 from . import scorers  # noqa: F401  (registers the scorers used in default_config)
 
@@ -66,7 +66,7 @@ class Sectionizer(RuleComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         self.require_rules()
-        regions = self.find_regions(doc.text)
+        regions = self.find_regions(doc_text(doc))
         spans = []
         for region in regions:
             span = char_span(doc, region.start, region.end, region.label)

@@ -16,7 +16,7 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .layout import paragraph_starts
+from .layout import doc_text, paragraph_starts
 from .rules import RuleComponent
 
 BOUNDARY_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
@@ -51,7 +51,7 @@ class SentenceSegmenter(RuleComponent):
         if len(doc) == 0:
             return doc
         self.require_rules()
-        text = doc.text
+        text = doc_text(doc)
         offsets = set(paragraph_starts(text))
         for match in BOUNDARY_RE.finditer(text):
             head = text[max(0, match.start() - 12) : match.start()]

@@ -14,7 +14,10 @@ from typing import Callable
 
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
+
+from .layout import remember_text
 
 # Whole tokens that must never be split by the affix rules.
 # Whole tokens that must never be split by the affix rules: Page(s), Section(s), ...;
@@ -44,13 +47,23 @@ def create_imr_tokenizer() -> Callable[[Language], Tokenizer]:
     return imr_tokenizer_factory
 
 
+class IMRTokenizer(Tokenizer):
+    """spaCy's `Tokenizer` that also remembers each Doc's text, so components
+    read it with `layout.doc_text` instead of re-joining every token."""
+
+    def __call__(self, text: str) -> Doc:
+        doc = super().__call__(text)
+        remember_text(doc, text)
+        return doc
+
+
 def build_tokenizer(nlp: Language) -> Tokenizer:
     """Build the IMR tokenizer for `nlp`'s vocab and language defaults."""
     defaults = nlp.Defaults
     prefixes = list(defaults.prefixes) + EXTRA_PREFIXES
     suffixes = list(defaults.suffixes) + EXTRA_SUFFIXES
     infixes = list(defaults.infixes) + EXTRA_INFIXES
-    return Tokenizer(
+    return IMRTokenizer(
         nlp.vocab,
         rules=dict(defaults.tokenizer_exceptions),
         prefix_search=compile_prefix_regex(prefixes).search,
