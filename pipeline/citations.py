@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from spacy.language import Language
-from spacy.scorer import Scorer
 from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import registry
@@ -36,7 +35,7 @@ from .decisions import DECISIONS_KEY
 from .entities import ENTITIES_KEY, add_entities
 from .layout import span_text
 from .rules import RuleComponent
-from .scorers import score_span_attribute
+from .scorers import score_span_attribute, score_unlabelled_spans
 from .sections import SECTIONS_KEY
 
 PARTIES = {"claims_administrator_guideline": "claims_administrator", "maximus_guideline": "maximus"}
@@ -597,14 +596,6 @@ def make_citations_scorer() -> Callable[..., Dict[str, Any]]:
 
 def score_citations(examples: Iterable[Example], **kwargs: Any) -> Dict[str, Any]:
     examples = list(examples)
-    spans = Scorer.score_spans(
-        examples,
-        attr="citations",
-        getter=lambda doc, attr: [s for s in doc.spans.get(ENTITIES_KEY, []) if s.label_ == "CITATION"],
-        has_annotation=lambda doc: ENTITIES_KEY in doc.spans,
-        labeled=False,
-        allow_overlap=True,
-    )
-    scores = {k: v for k, v in spans.items() if k in ("citations_p", "citations_r", "citations_f")}
+    scores = score_unlabelled_spans(examples, "citations", ENTITIES_KEY, "CITATION")
     scores.update(score_span_attribute(examples, ENTITIES_KEY, "imr_citation", CITATION_FIELDS, "citation", labels=["CITATION"]))
     return scores

@@ -10,7 +10,7 @@ assertion and are scored on all their CRITERION spans.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Set, Tuple
 
 import spacy
 from spacy.tokens import Doc, DocBin

@@ -34,13 +34,12 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import srsly
 from spacy.language import Language
-from spacy.scorer import Scorer
 from spacy.training import Example
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, registry
 
 from . import extensions  # noqa: F401  (registers the imr_* attributes)
-from .scorers import score_span_attribute
+from .scorers import score_span_attribute, score_unlabelled_spans
 from .entities import add_entities
 from .layout import collapse, doc_text
 from .resources import PathLike, patterns_path, read_rules, write_rules
@@ -318,14 +317,6 @@ def make_criteria_scorer() -> Callable[..., Dict[str, Any]]:
 
 def score_criteria(examples: Iterable[Example], **kwargs: Any) -> Dict[str, Any]:
     examples = list(examples)
-    spans = Scorer.score_spans(
-        examples,
-        attr="criteria",
-        getter=lambda doc, attr: doc.spans.get(CRITERIA_KEY, []),
-        has_annotation=lambda doc: CRITERIA_KEY in doc.spans,
-        labeled=False,
-        allow_overlap=True,
-    )
-    scores = {k: v for k, v in spans.items() if k in ("criteria_p", "criteria_r", "criteria_f")}
+    scores = score_unlabelled_spans(examples, "criteria", CRITERIA_KEY)
     scores.update(score_span_attribute(examples, CRITERIA_KEY, "imr_criterion", ["assertion", "category"], "criterion"))
     return scores

@@ -25,7 +25,6 @@ import numpy
 from spacy.attrs import IS_ALPHA, LENGTH, LIKE_NUM, LOWER
 from spacy.language import Language
 from spacy.strings import get_string_id
-from spacy.scorer import Scorer
 from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import registry
@@ -33,6 +32,7 @@ from spacy.util import registry
 from . import extensions  # noqa: F401  (registers the imr_* attributes)
 from .entities import ENTITIES_KEY, add_entities
 from .rules import RuleComponent
+from .scorers import score_unlabelled_spans
 
 DRUG_LABEL = "DRUG"
 SEPARATOR_RE = re.compile(r"\s*[-/]\s*")
@@ -58,13 +58,7 @@ def make_drugs_scorer() -> Callable[..., Dict[str, Any]]:
 
 
 def score_drugs(examples: Iterable[Example], **kwargs: Any) -> Dict[str, Any]:
-    def getter(doc: Doc, attr: str) -> List[Span]:
-        return [s for s in doc.spans.get(ENTITIES_KEY, []) if s.label_ == DRUG_LABEL]
-
-    scores = Scorer.score_spans(
-        examples, attr="drugs", getter=getter, has_annotation=lambda doc: ENTITIES_KEY in doc.spans, labeled=False, allow_overlap=True
-    )
-    return {k: v for k, v in scores.items() if k in ("drugs_p", "drugs_r", "drugs_f")}
+    return score_unlabelled_spans(examples, "drugs", ENTITIES_KEY, DRUG_LABEL)
 
 
 @Language.factory(

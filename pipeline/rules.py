@@ -7,7 +7,6 @@ unless rules are passed in), written by `to_disk` and read back by
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
 import srsly

@@ -1,8 +1,8 @@
 """Scorers registered with spaCy, so `nlp.evaluate` reports IMR metrics."""
 
-from typing import Any, Callable, Dict, Iterable, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Optional
 
-from spacy.scorer import PRFScore, Scorer
+from spacy.scorer import Scorer
 from spacy.training import Example
 from spacy.util import registry
 
@@ -25,6 +25,21 @@ def spans_scorer_for(spans_key: str) -> Callable[..., Dict[str, Any]]:
         )
 
     return score
+
+
+def score_unlabelled_spans(
+    examples: Iterable[Example], name: str, spans_key: str, label: Optional[str] = None
+) -> Dict[str, Any]:
+    """`{name}_p/_r/_f` of the spans in `doc.spans[spans_key]` (only `label`'s, if given)."""
+
+    def getter(doc, attr):
+        spans = doc.spans.get(spans_key, [])
+        return [s for s in spans if s.label_ == label] if label else list(spans)
+
+    scores = Scorer.score_spans(
+        examples, attr=name, getter=getter, has_annotation=lambda doc: spans_key in doc.spans, labeled=False, allow_overlap=True
+    )
+    return {key: value for key, value in scores.items() if key in (f"{name}_p", f"{name}_r", f"{name}_f")}
 
 
 def score_span_attribute(
@@ -63,15 +78,6 @@ def make_decisions_scorer() -> Callable[..., Dict[str, Any]]:
 
 def score_decisions(examples: Iterable[Example], **kwargs: Any) -> Dict[str, Any]:
     examples = list(examples)
-    spans = Scorer.score_spans(
-        examples,
-        attr="decisions",
-        getter=lambda doc, attr: doc.spans.get("imr_decisions", []),
-        has_annotation=lambda doc: "imr_decisions" in doc.spans,
-        labeled=False,
-        allow_overlap=True,
-    )
-    scores = {k: v for k, v in spans.items() if k in ("decisions_p", "decisions_r", "decisions_f")}
-    attrs = score_span_attribute(examples, "imr_decisions", "imr_decision", ["outcome", "medically_necessary", "item"], "decision")
-    scores.update(attrs)
+    scores = score_unlabelled_spans(examples, "decisions", "imr_decisions")
+    scores.update(score_span_attribute(examples, "imr_decisions", "imr_decision", ["outcome", "medically_necessary", "item"], "decision"))
     return scores
