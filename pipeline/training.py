@@ -1,14 +1,33 @@
-"""Training data for `spacy train`: silver from the rule pipeline, gold from `corpus/gold`."""
+"""Training data for `spacy train`: silver from the rule pipeline, gold from `corpus/gold`.
+
+Gold `CRITERION` spans are the criteria the rationale states as *absent* (the
+annotation guide's `negated_criteria`), so the silver training docs keep only
+the rule pipeline's absent criteria under that label: a trained model then
+learns what the gold measures. Everything else is kept as the rules wrote it.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Dict, Iterable, List, Tuple
 
 from spacy.language import Language
-from spacy.tokens import DocBin
+from spacy.tokens import Doc, DocBin
 
+from .entities import ENTITIES_KEY, best_entities
 from .gold import gold_docbin
 from .inputs import iter_letters
+
+
+def keep_absent_criteria(doc: Doc) -> Doc:
+    """Drop present/requirement CRITERION spans from `doc.spans["imr"]`; rebuild `doc.ents`."""
+    kept = [
+        span
+        for span in doc.spans.get(ENTITIES_KEY, [])
+        if span.label_ != "CRITERION" or (span._.imr_criterion or {}).get("assertion") == "absent"
+    ]
+    doc.spans[ENTITIES_KEY] = kept
+    doc.ents = best_entities(kept)
+    return doc
 
 
 def silver_docbin(nlp: Language, letter_dirs: Iterable[Path], exclude_ids: Iterable[str] = ()) -> Tuple[DocBin, List[str]]:
@@ -18,7 +37,7 @@ def silver_docbin(nlp: Language, letter_dirs: Iterable[Path], exclude_ids: Itera
     docbin = DocBin(store_user_data=True)
     for doc, letter in nlp.pipe(((l.text, l) for l in letters), as_tuples=True):
         doc.user_data["imr_id"] = letter.id
-        docbin.add(doc)
+        docbin.add(keep_absent_criteria(doc))
     return docbin, [l.id for l in letters]
 
 

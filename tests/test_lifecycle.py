@@ -98,7 +98,20 @@ def test_spacy_package_installs_in_fresh_venv(tmp_path):
     venv.create(env, with_pip=True)
     pip = [str(env / "bin" / "python"), "-m", "pip", "install", "--quiet", "-c", str(ROOT / "requirements.lock")]
     subprocess.run(pip + [str(ROOT)], check=True)
-    subprocess.run(pip + ["--no-build-isolation", str(package)], check=True)
+    subprocess.run(pip + [str(package)], check=True)
     script = "import spacy; nlp = spacy.load('en_imr_pipeline'); doc = nlp(open(__import__('sys').argv[1]).read()); print(len(doc.spans['imr_decisions']))"
     out = subprocess.run([str(env / "bin" / "python"), "-c", script, str(letter_path("003_3e488eb9c02fab83"))], check=True, capture_output=True, text=True, cwd=tmp_path)
     assert out.stdout.strip() == "4"
+
+
+def test_silver_training_docs_keep_only_absent_criteria(nlp):
+    from pipeline.training import keep_absent_criteria
+
+    doc = nlp(SHORT_LETTER.replace("There is no documentation", "Guidelines recommend documentation of pain relief. There is no documentation"))
+    assertions = {s._.imr_criterion["assertion"] for s in doc.spans["imr"] if s.label_ == "CRITERION"}
+    assert {"absent", "requirement"} <= assertions
+    keep_absent_criteria(doc)
+    kept = [s for s in doc.spans["imr"] if s.label_ == "CRITERION"]
+    assert [s._.imr_criterion["assertion"] for s in kept] == ["absent"]
+    assert kept[0].text == "functional improvement"
+    assert [e.label_ for e in doc.ents if e.label_ == "CRITERION"] == ["CRITERION"]
