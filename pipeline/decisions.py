@@ -26,7 +26,7 @@ from .sections import SECTIONS_KEY, char_span
 
 DECISIONS_KEY = "imr_decisions"
 CLAUSE_BREAK_RE = re.compile(r"[.;,:!?]")
-OUTCOME_WORD_RE = re.compile(r"(?i)(upheld|overturned|(?:not\s+)?medically\s+necessary\s+and\s+appropriate)\W*$")
+OUTCOME_WORD_RE = re.compile(r"(?i)(upheld|overturned|uphold|overturn|(?:not\s+)?medically\s+necessary\s+and\s+appropriate)\W*$")
 
 
 @Language.factory(

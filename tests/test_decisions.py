@@ -132,3 +132,52 @@ def test_initialize_is_idempotent_and_rules_round_trip(tmp_path):
     nlp.to_disk(tmp_path / "m")
     assert (tmp_path / "m" / "imr_decisions" / "decisions.jsonl").exists()
     assert spacy.load(tmp_path / "m").get_pipe("imr_decisions").rules == first
+
+
+OLDER_LETTER = """Notice of Independent Medical Review Determination
+
+IMR ISSUES, DECISIONS AND RATIONALES
+The Final Determination was based on decisions for the disputed items/services set forth below:
+
+1. Oxycodone 30mg #180 is not medically necessary and appropriate.
+
+Rationale for the Decision:
+There is no documentation of functional improvement. The request is not medically necessary and
+appropriate.
+
+2. Physical therapy 6 sessions for the lumbar spine is medically necessary and appropriate.
+
+Rationale for the Decision:
+A trial of therapy is recommended. The request is medically necessary and appropriate.
+
+Lumbar brace: Uphold
+
+Decision rationale: The request is not medically necessary.
+"""
+
+
+def test_older_template_numbered_items_and_rationale_heading():
+    nlp = spacy.blank("en")
+    for name in ("imr_sentences", "imr_sections", "imr_decisions"):
+        nlp.add_pipe(name)
+    doc = nlp(OLDER_LETTER)
+    decisions = [d._.imr_decision for d in doc.spans["imr_decisions"]]
+    assert [(d["item"], d["outcome"], d["medically_necessary"]) for d in decisions] == [
+        ("Oxycodone 30mg #180", "upheld", False),
+        ("Physical therapy 6 sessions for the lumbar spine", "overturned", True),
+        ("Lumbar brace", "upheld", False),
+    ]
+    rationales = [s for s in doc.spans["imr_sections"] if s.label_ == "decision_rationale"]
+    assert [s.text.split("\n")[0] for s in rationales] == ["Rationale for the Decision:"] * 2 + [
+        "Decision rationale: The request is not medically necessary."
+    ]
+
+
+def test_older_template_is_named_and_fully_annotated(nlp):
+    from pipeline.record import doc_to_record
+
+    record = doc_to_record(nlp(OLDER_LETTER), "older")
+    assert record["template"] == "2013"
+    first = record["decisions"][0]
+    assert [d["name"] for d in first["drugs"]] == ["Oxycodone"]
+    assert [(c["text"], c["assertion"]) for c in first["criteria"]] == [("functional improvement", "absent")]
