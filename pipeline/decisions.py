@@ -50,7 +50,7 @@ class DecisionExtractor(RuleComponent):
         super().__init__(nlp, name)
         self.scorer = scorer
         self.outcomes: Dict[str, str] = {}
-        self.conclusions: List[Tuple[re.Pattern, bool]] = []
+        self.conclusions: List[Tuple[re.Pattern, bool, bool]] = []
         self.negation: Optional[re.Pattern] = None
         self.item_prefixes: List[re.Pattern] = []
         self.item_suffixes: List[re.Pattern] = []
@@ -64,7 +64,7 @@ class DecisionExtractor(RuleComponent):
             if kind == "outcome":
                 self.outcomes[collapse(rule["text"]).lower()] = rule["value"]
             elif kind == "conclusion":
-                self.conclusions.append((re.compile(rule["pattern"], re.IGNORECASE), rule["value"]))
+                self.conclusions.append((re.compile(rule["pattern"], re.IGNORECASE), rule["value"], rule.get("fallback", False)))
             elif kind == "negation":
                 self.negation = re.compile(rule["pattern"], re.IGNORECASE)
             elif kind == "item_prefix":
@@ -116,15 +116,25 @@ class DecisionExtractor(RuleComponent):
         return item.strip(), outcome, outcome_span
 
     def conclusion(self, rationale: str) -> Optional[bool]:
-        """The rationale's conclusion: the last conclusion phrase, negated by its clause."""
-        best: Optional[Tuple[int, int, bool]] = None
-        for pattern, value in self.conclusions:
-            for match in pattern.finditer(rationale):
-                if best is None or match.end() > best[1]:
-                    best = (match.start(), match.end(), value)
-        if best is None:
-            return None
-        start, end, value = best
+        """The rationale's conclusion: the last conclusion phrase, negated by its clause.
+
+        Fallback phrases ("medically appropriate") count only when the rationale
+        has no main phrase ("medically necessary").
+        """
+        for fallback in (False, True):
+            best: Optional[Tuple[int, int, bool]] = None
+            for pattern, value, is_fallback in self.conclusions:
+                if is_fallback != fallback:
+                    continue
+                for match in pattern.finditer(rationale):
+                    if best is None or match.end() > best[1]:
+                        best = (match.start(), match.end(), value)
+            if best is not None:
+                return self.negated(rationale, *best)
+        return None
+
+    def negated(self, rationale: str, start: int, end: int, value: bool) -> bool:
+        """`value`, flipped when the clause ending at `end` says "not"."""
         window_start = max(0, start - 80)
         breaks = list(CLAUSE_BREAK_RE.finditer(rationale, window_start, start))
         if breaks:

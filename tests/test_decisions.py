@@ -98,6 +98,8 @@ def test_decision_span_covers_block(doc):
         ("MTUS identifies criteria necessary to support the medical necessity of opioids.", None),
         ("Medical necessity for the requested item has not been established.", False),
         ("Although the patient does not have spasm, this request is medically necessary.", True),
+        ("For these reasons, the request for two follow up visits is not medically\nappropriate.", False),
+        ("No, the request was not medically necessary, medically appropriate, or indicated here.", False),
     ],
 )
 def test_conclusion_variants(rationale, expected):
