@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 SYSTEMS = ("tokenizer", "imr", "medspacy")
 
@@ -59,11 +60,15 @@ def load_system(system: str, model: Optional[str]):
 
 
 def run_worker(system: str, corpus: List[Path], repeat: int, n_process: int, model: Optional[str]) -> Dict[str, float]:
-    """Time one system in this process over `repeat` passes of the corpus.
+    """Time one system in this process over `repeat` passes of the corpus, fed
+    as one stream (one worker pool for n_process > 1, as in a real run), and
+    report `repeat` times the median pass, so one busy moment of the machine
+    does not decide the figure.
 
     The IMR pipeline is timed the way `imr annotate` runs it: letters in,
     finished `imr/1` records out (`annotate.iter_records`), so the n_process
-    figures include the worker processes' start-up and the records' transfer.
+    figures include the records' transfer between processes (the workers'
+    start-up falls in the first pass).
     """
     import spacy
 
@@ -76,14 +81,17 @@ def run_worker(system: str, corpus: List[Path], repeat: int, n_process: int, mod
     nlp = load_system(system, model)
     for _ in nlp.pipe(texts[:2]):  # warm up caches and lazy loading
         pass
-    start = time.perf_counter()
+    stream = (item for _ in range(repeat) for item in (letters if system == "imr" else texts))
     if system == "imr":
-        for _ in iter_records(nlp, (l for _ in range(repeat) for l in letters), n_process=n_process, batch_size=16, model=model):
-            pass
+        outputs = iter_records(nlp, stream, n_process=n_process, batch_size=16, model=model)
     else:
-        for _ in nlp.pipe(t for _ in range(repeat) for t in texts):
-            pass
-    seconds = time.perf_counter() - start
+        outputs = nlp.pipe(stream)
+    ends, start = [], time.perf_counter()
+    for index, _ in enumerate(outputs, start=1):
+        if index % len(texts) == 0:
+            ends.append(time.perf_counter())
+    passes = [end - begin for begin, end in zip([start] + ends[:-1], ends)]
+    seconds = statistics.median(passes) * repeat  # the median pass: robust to a busy moment
     peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     return {"system": system, "n_process": n_process, "letters": len(texts) * repeat, "tokens": tokens, "seconds": seconds, "peak_mib": peak / 1024}
 
@@ -95,9 +103,24 @@ def measure(system: str, corpus: List[Path], repeat: int, n_process: int = 1, mo
     return Measurement(**json.loads(result.stdout.strip().splitlines()[-1]))
 
 
-def benchmark(corpus: List[Path], repeat: int = 3, model: Optional[str] = None, include_medspacy: bool = True) -> List[Measurement]:
-    """All measurements: tokenizer, IMR (1 and 2 processes), medspaCy."""
-    runs = [measure("tokenizer", corpus, repeat), measure("imr", corpus, repeat, 1, model), measure("imr", corpus, repeat, 2, model)]
+def benchmark(
+    corpus: List[Path], repeat: int = 3, model: Optional[str] = None, include_medspacy: bool = True, rounds: int = 2
+) -> List[Measurement]:
+    """All measurements: tokenizer, IMR (1 and 2 processes), medspaCy.
+
+    The tokenizer and IMR runs alternate for `rounds` rounds and each keeps its
+    fastest round, so a slow moment of a shared machine does not skew a ratio;
+    medspaCy, about 20x slower, runs once.
+    """
+    plans = [("tokenizer", 1), ("imr", 1), ("imr", 2)]
+    best: Dict[Tuple[str, int], Measurement] = {}
+    for _ in range(rounds):
+        for system, n_process in plans:
+            run = measure(system, corpus, repeat, n_process, model)
+            key = (system, n_process)
+            if key not in best or run.tokens_per_second > best[key].tokens_per_second:
+                best[key] = run
+    runs = [best[key] for key in plans]
     if include_medspacy:
         runs.append(measure("medspacy", corpus, repeat))
     return runs

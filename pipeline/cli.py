@@ -130,11 +130,14 @@ def bench_command(
     repeat: int = typer.Option(3, "--repeat", "-r", min=1, help="Passes over the corpus per system."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="A saved pipeline (default: the bundled rules)."),
     skip_medspacy: bool = typer.Option(False, "--skip-medspacy", help="Do not time medspaCy's default pipeline."),
+    rounds: int = typer.Option(2, "--rounds", min=1, help="Alternating rounds of the tokenizer and IMR runs; each keeps its fastest."),
 ) -> None:
     """Tokens/second and peak memory: bare tokenizer, IMR pipeline (1 and 2 processes), medspaCy."""
     from .bench import benchmark, format_report
 
-    runs = benchmark(corpus, repeat=repeat, model=str(model) if model else None, include_medspacy=not skip_medspacy)
+    runs = benchmark(
+        corpus, repeat=repeat, model=str(model) if model else None, include_medspacy=not skip_medspacy, rounds=rounds
+    )
     typer.echo(format_report(runs))
 
 
