@@ -239,6 +239,9 @@ def annotate(
                         on_record(record)
                     out.write(srsly.json_dumps(record) + "\n")
         temp.replace(output)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(output, 0o666 & ~umask)  # mkstemp's 0600 is not what users expect of an output file
     finally:
         if temp.exists():
             temp.unlink()

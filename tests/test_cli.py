@@ -103,3 +103,13 @@ def test_annotate_two_processes_matches_one(tmp_path):
     assert runner.invoke(app, ["annotate", corpus, "-o", str(one), "--quiet"]).exit_code == 0
     assert runner.invoke(app, ["annotate", corpus, "-o", str(two), "--quiet", "-n", "2", "-b", "1"]).exit_code == 0
     assert list(srsly.read_jsonl(two)) == list(srsly.read_jsonl(one))
+
+
+def test_output_file_has_ordinary_permissions(tmp_path):
+    import os
+
+    out = tmp_path / "a.jsonl"
+    assert runner.invoke(app, ["annotate", str(letter_path(SEED)), "-o", str(out), "--quiet"]).exit_code == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
