@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import weakref
 from bisect import bisect_right
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from spacy.tokens import Doc, Span
 
@@ -65,6 +65,42 @@ def paragraph_starts(text: str) -> List[int]:
             line_text = text[next_start:]
             starts.append(next_start + len(line_text) - len(line_text.lstrip()))
     return starts
+
+
+def single_spaced(text: str) -> Tuple[str, Optional[List[int]]]:
+    """Double-spaced text rewritten single-spaced, for reading values (not spans).
+
+    Returns the text and, for each original offset, its offset in the new text;
+    single-spaced text comes back unchanged with `None` for the mapping. Wrapped
+    lines are joined by one newline and paragraphs by a blank line, so rules
+    written for one layout read values the same way from the other.
+    """
+    gaps = blank_gaps(text)
+    if not is_double_spaced(gaps):
+        return text, None
+    threshold = 2
+    pieces: List[str] = []
+    mapping = [0] * (len(text) + 1)
+    length = 0
+    blanks = 0
+    for start, end in lines(text):
+        line = text[start:end]
+        if not line.strip():
+            blanks += 1
+            for offset in range(start, min(end + 1, len(text) + 1)):
+                mapping[offset] = length
+            continue
+        if pieces:
+            separator = "\n\n" if blanks >= threshold else "\n"
+            pieces.append(separator)
+            length += len(separator)
+        line = line.rstrip()
+        for offset in range(start, min(end + 1, len(text) + 1)):
+            mapping[offset] = length + min(offset - start, len(line))
+        pieces.append(line)
+        length += len(line)
+        blanks = 0
+    return "".join(pieces), mapping
 
 
 def paragraph_start_before(starts: Sequence[int], offset: int) -> int:

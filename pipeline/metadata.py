@@ -30,7 +30,7 @@ from spacy.training import Example
 from spacy.util import registry
 
 from . import extensions  # noqa: F401  (registers the imr_* attributes)
-from .layout import collapse, doc_text
+from .layout import collapse, doc_text, single_spaced
 from .rules import RuleComponent
 from .sections import SECTIONS_KEY
 
@@ -108,8 +108,12 @@ class MetadataExtractor(RuleComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         self.require_rules()
-        text = doc_text(doc)
+        # Values, not spans, are read here: read them from a single-spaced view of
+        # the text, so a rule reads a wrapped value the same way in either layout.
+        text, mapping = single_spaced(doc_text(doc))
         regions = section_regions(doc)
+        if mapping is not None:
+            regions = {label: (mapping[start], mapping[end]) for label, (start, end) in regions.items()}
         doc._.imr_template = self.template(text, regions)
         doc._.imr_case = self.case(text, regions)
         doc._.imr_reviewer = self.reviewer(text, regions)

@@ -8,6 +8,7 @@ import pipeline
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 GOLD = CORPUS / "gold"
+GOLD_HELDOUT = CORPUS / "gold_heldout"
 
 
 def letter_path(letter_id: str) -> Path:

@@ -4,7 +4,7 @@ import pytest
 from pipeline.layout import collapse
 from pipeline.record import doc_to_record
 
-from .conftest import gold_letters, letter_path
+from .conftest import GOLD_HELDOUT, gold_letters, letter_path
 
 GOLD = gold_letters()
 
@@ -26,3 +26,24 @@ def test_decisions_match_gold(nlp, gold):
         assert 0 <= decision["start"] < decision["end"] <= len(text)
     for entity in record["entities"]:
         assert text[entity["start"] : entity["end"]] == entity["text"]
+
+
+def test_held_out_gold_scores(nlp):
+    """Letters annotated after the rules were written (corpus/gold_heldout): quality floors."""
+    from pipeline.evaluate import evaluate, load_gold
+
+    gold = load_gold(GOLD_HELDOUT)
+    assert len(gold) >= 12
+    predictions = {}
+    for letter_id in gold:
+        text = letter_path(letter_id).read_text(encoding="utf8")
+        predictions[letter_id] = doc_to_record(nlp(text), letter_id)
+    metrics = evaluate(gold, predictions).metrics()
+    assert metrics["decisions_f"] == 1.0
+    assert metrics["decision_item_exact_acc"] == 1.0
+    assert metrics["decision_outcome_acc"] == 1.0
+    assert metrics["decision_medically_necessary_acc"] == 1.0
+    assert metrics["drug_mentions_f"] >= 0.95
+    assert metrics["citations_f"] >= 0.95
+    assert metrics["absent_criteria_f"] >= 0.90
+    assert metrics["case_number_acc"] == metrics["reviewer_specialties_acc"] == 1.0
