@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional, Sequence
 from spacy.tokens import Doc, Span
 
 from . import SCHEMA
-from .entities import ENTITIES_KEY
+from .entities import ENTITIES_KEY, ENTITY_LABELS
 from .decisions import DECISIONS_KEY
 from .layout import doc_text, span_text
 
@@ -19,7 +19,6 @@ ATTRIBUTE_BY_LABEL = {
     "CITATION": "imr_citation",
     "CRITERION": "imr_criterion",
 }
-ENTITY_LABELS = tuple(ATTRIBUTE_BY_LABEL)
 # doc.user_data key of the character offsets where the letter's pages start
 # (set for PDF input); entities then carry their 1-based `page`.
 PAGE_STARTS_KEY = "imr_page_starts"

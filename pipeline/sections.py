@@ -22,8 +22,6 @@ from . import scorers  # noqa: F401  (registers the scorers used in default_conf
 
 
 SECTIONS_KEY = "imr_sections"
-LETTER_KINDS = ("heading",)
-DECISION_KINDS = ("subheading",)
 
 
 @dataclass
