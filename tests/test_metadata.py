@@ -316,3 +316,16 @@ def test_evaluate_reports_metadata_on_gold(tmp_path):
     result = runner.invoke(app, ["evaluate", str(out), "--gold", str(gold), *minimums])
     assert result.exit_code == 0, result.output
     assert "reviewer_licensure" in result.output
+
+
+def test_older_prose_licensed_reviewer(nlp):
+    text = (
+        "HOW THE IMR FINAL DETERMINATION WAS MADE\n\nMAXIMUS Federal Services sent the complete case file to an expert reviewer.\n"
+        "The expert reviewer is a Licensed Chiropractor and Acupuncturist and is licensed to practice in California.\n\n"
+        "CLINICAL CASE SUMMARY\n\nThe patient is a 51-year-old male.\n\n"
+        "IMR ISSUES, DECISIONS AND RATIONALES\n\nAcupuncture 6 sessions: Upheld\n\nDecision rationale: The request is not medically necessary.\n"
+    )
+    doc = nlp(text)
+    assert doc._.imr_reviewer == {"specialties": ["Chiropractor and Acupuncturist"], "licensure": ["California"]}
+    assert doc._.imr_template == "2014"
+    assert doc._.imr_patient == {"age": 51, "sex": "male"}
