@@ -78,8 +78,7 @@ class DecisionExtractor(RuleComponent):
         decisions, outcomes = [], []
         for header, parts in blocks:
             end = max([header.end] + [p.end for p in parts])
-            decision = doc[header.start : end]
-            decision = Span(doc, decision.start, decision.end, label="decision")
+            decision = Span(doc, header.start, end, label="decision")
             rationale = next((p for p in parts if p.label_ == "decision_rationale"), None)
             item, outcome, outcome_span = self.read_header(doc, header)
             decision._.imr_decision = {

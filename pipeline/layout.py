@@ -16,7 +16,6 @@ from typing import List, Optional, Sequence, Tuple
 
 from spacy.tokens import Doc, Span
 
-LINE_RE = re.compile(r"[^\n]*(?:\n|$)")
 WHITESPACE_RE = re.compile(r"\s+")
 
 
