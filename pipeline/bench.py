@@ -35,7 +35,7 @@ class Measurement:
 
 
 def read_letters(corpus: List[Path]) -> list:
-    from .inputs import iter_letters
+    from .io.inputs import iter_letters
 
     return [letter for letter in iter_letters(corpus) if letter.text is not None]
 
@@ -72,7 +72,7 @@ def run_worker(system: str, corpus: List[Path], repeat: int, n_process: int, mod
     """
     import spacy
 
-    from .annotate import iter_records
+    from .io.annotate import iter_records
 
     letters = read_letters(corpus)
     texts = [letter.text for letter in letters]

@@ -42,8 +42,8 @@ def annotate_command(
     from tqdm import tqdm
 
     from . import load
-    from .annotate import annotate, in_shard, output_path, parse_shard
-    from .inputs import InputError, expand_paths, iter_letters
+    from .io.annotate import annotate, in_shard, output_path, parse_shard
+    from .io.inputs import InputError, expand_paths, iter_letters
 
     try:
         files = expand_paths(inputs, prefer=prefer)
@@ -97,7 +97,7 @@ def evaluate_command(
     """Print per-field P/R/F1 and accuracy against gold annotations."""
     import srsly
 
-    from .evaluate import check_thresholds, evaluate, load_gold, load_predictions
+    from .evaluation.evaluate import check_thresholds, evaluate, load_gold, load_predictions
 
     minimums = {}
     for item in minimum:
@@ -151,7 +151,7 @@ def make_corpus_command(
 ) -> None:
     """Write DocBins for `spacy train`: rule-pipeline silver for training, gold for evaluation."""
     from . import load
-    from .training import make_training_corpus
+    from .training.corpus import make_training_corpus
 
     result = make_training_corpus(load(model), letters, gold, train, dev)
     typer.echo(f"train: {train} ({result['train_docs']} silver docs)")
@@ -169,7 +169,7 @@ def compare_command(
     """Per-label P/R/F1 of several pipelines on the gold letters, side by side."""
     import srsly
 
-    from .compare import compare, format_comparison
+    from .evaluation.compare import compare, format_comparison
 
     results = compare(gold, models)
     typer.echo(format_comparison(results))
@@ -187,7 +187,7 @@ def render_command(
 ) -> None:
     """Show a letter with displaCy's span view and a table of its decisions."""
     from . import load
-    from .render import LetterError, render_file
+    from .display.render import LetterError, render_file
 
     try:
         record = render_file(letter, load(model), output, all_spans=all_spans)
@@ -206,7 +206,7 @@ def report_command(
     title: str = typer.Option("IMR corpus report", "--title", help="The report's title."),
 ) -> None:
     """Write a self-contained HTML report (inline CSS and SVG) of an annotated corpus."""
-    from .report import build_report
+    from .display.report import build_report
 
     stats = build_report(annotations, output, csv_dir=csv_dir, top=top, title=title)
     if stats.bad_lines:

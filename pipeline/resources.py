@@ -1,38 +1,42 @@
-"""Locations of the data bundled with the package and JSONL helpers for rule files."""
-from __future__ import annotations
+"""The data bundled with the package (`imr.patterns`, `imr.configs`) and JSONL rule files.
 
+Bundled files are read through `importlib.resources`, so they are found the same
+way in a wheel, an editable install and a source checkout: the folders
+`patterns/` and `configs/` are the packages `imr.patterns` and `imr.configs`.
+"""
+import os
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Union
 
 import srsly
 
+# Concrete types, not strings: spaCy validates `initialize` signatures with pydantic.
 PathLike = Union[str, Path]
+RuleSource = Union[str, Path, Traversable]
 
 
-def data_dir(name: str) -> Path:
-    """The `patterns/` or `configs/` folder: next to the package in a source
-    checkout (and editable installs), or installed as `pipeline.<name>`."""
-    source_tree = Path(__file__).resolve().parent.parent / name
-    if source_tree.is_dir():
-        return source_tree
-    return Path(str(resources.files(f"pipeline.{name}")))
+def patterns_path(name: str) -> Traversable:
+    """A bundled rule file in `imr.patterns` (e.g. "sections.jsonl")."""
+    return resources.files("imr.patterns").joinpath(name)
 
 
-def patterns_path(name: str) -> Path:
-    """Path of a bundled rule file in `patterns/` (e.g. "sections.jsonl")."""
-    return data_dir("patterns") / name
+def config_path(name: str = "imr.cfg") -> Traversable:
+    """A bundled spaCy config in `imr.configs`."""
+    return resources.files("imr.configs").joinpath(name)
 
 
-def config_path(name: str = "imr.cfg") -> Path:
-    """Path of a bundled spaCy config in `configs/`."""
-    return data_dir("configs") / name
+def config_text(name: str = "imr.cfg") -> str:
+    """The text of a bundled spaCy config."""
+    return config_path(name).read_text(encoding="utf8")
 
 
-def read_rules(path: PathLike) -> List[Dict[str, Any]]:
+def read_rules(path: RuleSource) -> List[Dict[str, Any]]:
     """Read a JSONL rule file, skipping blank lines and lines starting with '//'."""
+    source = Path(path) if isinstance(path, (str, os.PathLike)) else path
     rules = []
-    with Path(path).open(encoding="utf8") as handle:
+    with source.open("r", encoding="utf8") as handle:
         for number, line in enumerate(handle, start=1):
             line = line.strip()
             if not line or line.startswith("//"):

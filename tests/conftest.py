@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 import srsly
 
-import pipeline
+import imr
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -12,7 +12,7 @@ GOLD_HELDOUT = CORPUS / "gold_heldout"
 
 
 def letter_path(letter_id: str) -> Path:
-    for folder in ("seeds", "dev"):
+    for folder in ("seeds", "dev", "synthetic"):
         path = CORPUS / folder / f"{letter_id}.txt"
         if path.exists():
             return path
@@ -25,4 +25,4 @@ def gold_letters():
 
 @pytest.fixture(scope="session")
 def nlp():
-    return pipeline.load()
+    return imr.load()

@@ -4,7 +4,7 @@ import re
 
 from spacy.tokens import Doc
 
-from pipeline.entities import add_entities
+from imr.components.entities import add_entities
 
 SEED = "000_be903013f77bdc94"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.record import doc_to_record
-from pipeline.render import DISPLACY_COLORS, render_letter
-from pipeline.report import build_report
+from imr.io.record import doc_to_record
+from imr.display.render import DISPLACY_COLORS, render_letter
+from imr.display.report import build_report
 
 from .conftest import letter_path
 from .synthetic import SEED, enrich_seed

@@ -7,11 +7,11 @@ from spacy.tokens import DocBin
 from spacy.training import Example
 from spacy.util import registry
 
-from pipeline.citations import CitationExtractor
-from pipeline.entities import ENTITIES_KEY
-from pipeline.evaluate import Evaluation, evaluate
-from pipeline.evaluate_citations import citation_key, score_citations
-from pipeline.record import doc_to_record
+from imr.components.citations import CitationExtractor
+from imr.components.entities import ENTITIES_KEY
+from imr.evaluation.evaluate import Evaluation, evaluate
+from imr.evaluation.citations import citation_key, score_citations
+from imr.io.record import doc_to_record
 
 from .conftest import gold_letters, letter_path
 

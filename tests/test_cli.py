@@ -1,7 +1,7 @@
 import srsly
 from typer.testing import CliRunner
 
-from pipeline.cli import app
+from imr.cli import app
 
 from .conftest import GOLD, letter_path
 

@@ -4,10 +4,10 @@ import srsly
 from spacy.tokens import Doc, DocBin, Span
 from spacy.training import Example
 
-from pipeline.criteria import CRITERIA_KEY, CriteriaExtractor
-from pipeline.evaluate import evaluate, load_gold
-from pipeline.evaluate_criteria import match_criteria
-from pipeline.record import doc_to_record
+from imr.components.criteria import CRITERIA_KEY, CriteriaExtractor
+from imr.evaluation.evaluate import evaluate, load_gold
+from imr.evaluation.criteria import match_criteria
+from imr.io.record import doc_to_record
 
 from .conftest import GOLD, letter_path
 

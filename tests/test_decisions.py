@@ -1,7 +1,7 @@
 import pytest
 import spacy
 
-import pipeline.components  # noqa: F401
+import imr.components  # noqa: F401
 
 LETTER = """HOW THE IMR FINAL DETERMINATION WAS MADE
 MAXIMUS Federal Services sent the complete case file to an expert reviewer.
@@ -176,7 +176,7 @@ def test_older_template_numbered_items_and_rationale_heading():
 
 
 def test_older_template_is_named_and_fully_annotated(nlp):
-    from pipeline.record import doc_to_record
+    from imr.io.record import doc_to_record
 
     record = doc_to_record(nlp(OLDER_LETTER), "older")
     assert record["template"] == "2013"

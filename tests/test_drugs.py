@@ -5,10 +5,10 @@ import srsly
 from spacy.tokens import DocBin
 from spacy.training import Example
 
-import pipeline.components  # noqa: F401
-from pipeline.evaluate import evaluate
-from pipeline.record import doc_to_record
-from pipeline.resources import patterns_path, read_rules
+import imr.components  # noqa: F401
+from imr.evaluation.evaluate import evaluate
+from imr.io.record import doc_to_record
+from imr.resources import patterns_path, read_rules
 
 from .conftest import gold_letters, letter_path
 

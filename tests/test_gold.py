@@ -1,8 +1,8 @@
 """End to end: every gold letter (the 5 seeds included) through the bundled pipeline."""
 import pytest
 
-from pipeline.layout import collapse
-from pipeline.record import doc_to_record
+from imr.components.layout import collapse
+from imr.io.record import doc_to_record
 
 from .conftest import GOLD_HELDOUT, gold_letters, letter_path
 
@@ -30,7 +30,7 @@ def test_decisions_match_gold(nlp, gold):
 
 def test_held_out_gold_scores(nlp):
     """Letters annotated after the rules were written (corpus/gold_heldout): quality floors."""
-    from pipeline.evaluate import evaluate, load_gold
+    from imr.evaluation.evaluate import evaluate, load_gold
 
     gold = load_gold(GOLD_HELDOUT)
     assert len(gold) >= 12

@@ -7,12 +7,12 @@ import pytest
 import srsly
 from typer.testing import CliRunner
 
-from pipeline.annotate import annotate
-from pipeline.cli import app
-from pipeline.inputs import InputError, Letter, expand_paths, iter_letters, jsonl_letters, read_pdf_letter, read_text_letter
-from pipeline.layout import collapse
-from pipeline.pdf import Page, PdfProblem, clean_page, extract_pdf, join_pages
-from pipeline.record import doc_to_record, page_of
+from imr.io.annotate import annotate
+from imr.cli import app
+from imr.io.inputs import InputError, Letter, expand_paths, iter_letters, jsonl_letters, read_pdf_letter, read_text_letter
+from imr.components.layout import collapse
+from imr.io.pdf import Page, PdfProblem, clean_page, extract_pdf, join_pages
+from imr.io.record import doc_to_record, page_of
 
 from .conftest import CORPUS, letter_path
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.record import doc_to_record
+from imr.io.record import doc_to_record
 
 from .conftest import CORPUS
 
@@ -46,7 +46,7 @@ def test_double_spaced_layout_gives_the_same_annotations(nlp, path: Path):
 
 
 def test_single_spaced_view_of_double_spaced_text():
-    from pipeline.layout import single_spaced
+    from imr.components.layout import single_spaced
 
     original = "Specialty: Public Health &\nGeneral Medicine\n\nCLINICAL"
     text = double_spaced(original)

@@ -8,7 +8,7 @@ import spacy
 from spacy.cli.train import train
 from spacy.tokens import DocBin
 
-from pipeline.gold import gold_doc, place_gold
+from imr.evaluation.gold import gold_doc, place_gold
 
 from .conftest import ROOT, gold_letters, letter_path
 
@@ -105,7 +105,7 @@ def test_spacy_package_installs_in_fresh_venv(tmp_path):
 
 
 def test_silver_training_docs_keep_only_absent_criteria(nlp):
-    from pipeline.training import keep_absent_criteria
+    from imr.training.corpus import keep_absent_criteria
 
     doc = nlp(SHORT_LETTER.replace("There is no documentation", "Guidelines recommend documentation of pain relief. There is no documentation"))
     assertions = {s._.imr_criterion["assertion"] for s in doc.spans["imr"] if s.label_ == "CRITERION"}

@@ -4,11 +4,11 @@ import srsly
 from spacy.tokens import DocBin
 from spacy.training import Example
 
-import pipeline
-from pipeline.evaluate import Evaluation, evaluate
-from pipeline.evaluate_metadata import score_metadata
-from pipeline.metadata import MetadataExtractor
-from pipeline.record import doc_to_record
+import imr
+from imr.evaluation.evaluate import Evaluation, evaluate
+from imr.evaluation.metadata import score_metadata
+from imr.components.metadata import MetadataExtractor
+from imr.io.record import doc_to_record
 
 from .conftest import gold_letters, letter_path
 
@@ -232,7 +232,7 @@ def test_rules_round_trip_and_idempotent_initialize(nlp, tmp_path):
 
 
 def test_custom_rules_change_the_result():
-    nlp = pipeline.load()
+    nlp = imr.load()
     component = nlp.get_pipe("imr_metadata")
     rules = [r for r in component.rules if r["kind"] != "template"]
     rules.append({"kind": "template", "name": "custom", "sections": ["issues"]})
@@ -302,7 +302,7 @@ def test_evaluate_metadata_fields():
 def test_evaluate_reports_metadata_on_gold(tmp_path):
     from typer.testing import CliRunner
 
-    from pipeline.cli import app
+    from imr.cli import app
 
     ids = ["000_be903013f77bdc94", "CM16-0219557"]
     out = tmp_path / "a.jsonl"

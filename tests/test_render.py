@@ -6,9 +6,9 @@ from spacy import displacy
 from spacy.util import registry
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.record import doc_to_record
-from pipeline.render import DISPLACY_COLORS, display_doc, paragraph_ranges, render_letter
+from imr.cli import app
+from imr.io.record import doc_to_record
+from imr.display.render import DISPLACY_COLORS, display_doc, paragraph_ranges, render_letter
 
 from .conftest import letter_path
 from .synthetic import SEED, enrich_seed

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.report import (
+from imr.cli import app
+from imr.display.report import (
     ReportStats,
     TreatmentClassifier,
     build_report,
@@ -254,7 +254,7 @@ def test_cli_report_missing_input_is_usage_error(tmp_path):
 
 def test_report_streams_its_input(monkeypatch):
     """`read_stats` never reads the whole file: it iterates lines."""
-    import pipeline.report as report
+    import imr.display.report as report
 
     seen = []
     original = ReportStats.add_line
@@ -286,7 +286,7 @@ def test_ten_thousand_letters_in_under_ten_seconds_streaming(tmp_path):
     size_mb = corpus.stat().st_size / 2**20
     script = (
         "import re, sys, time\n"
-        "from pipeline.report import build_report\n"
+        "from imr.display.report import build_report\n"
         "wall, cpu = time.perf_counter(), time.process_time()\n"
         "stats = build_report(sys.argv[1], sys.argv[2], csv_dir=sys.argv[3])\n"
         "wall, cpu = time.perf_counter() - wall, time.process_time() - cpu\n"

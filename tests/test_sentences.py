@@ -1,6 +1,6 @@
 import spacy
 
-import pipeline.components  # noqa: F401
+import imr.components  # noqa: F401
 
 
 def make_nlp():

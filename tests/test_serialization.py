@@ -5,7 +5,7 @@ import sys
 import srsly
 from spacy.tokens import DocBin
 
-from pipeline.record import doc_to_record
+from imr.io.record import doc_to_record
 
 from .conftest import ROOT, letter_path
 

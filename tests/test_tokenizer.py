@@ -1,7 +1,7 @@
 import pytest
 import spacy
 
-from pipeline.tokenizer import build_tokenizer
+from imr.components.tokenizer import build_tokenizer
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,7 @@ from spacy.util import registry
 
 from . import extensions  # noqa: F401  (registers the imr_* attributes)
 from .entities import ENTITIES_KEY, add_entities
-from .rules import RuleComponent
+from .base import RuleComponent
 from .scorers import score_unlabelled_spans
 
 DRUG_LABEL = "DRUG"

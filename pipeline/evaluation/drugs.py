@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from .evaluate import DECISION_SCORERS, LETTER_SCORERS, Evaluation, multiset_prf
-from .layout import collapse
+from .metrics import Evaluation, multiset_prf
+from ..components.layout import collapse
 
 
 def mention_key(name: str) -> str:
@@ -70,6 +70,3 @@ def score_header_drugs(ev: Evaluation, gold: Dict[str, Any], predicted: Dict[str
             ev.acc[f"drug_header_{field}"].add(ok)
         ev.acc["drug_header_all"].add(all(checks.values()))
 
-
-LETTER_SCORERS.append(score_drug_mentions)
-DECISION_SCORERS.append(score_header_drugs)

@@ -15,8 +15,8 @@ from typing import Dict, List, Set, Tuple
 import spacy
 from spacy.tokens import Doc, DocBin
 
-from . import components  # noqa: F401
-from .entities import ENTITIES_KEY
+from .. import components  # noqa: F401  (registers the factories)
+from ..components.entities import ENTITIES_KEY
 from .evaluate import PRF
 from .gold import GOLD_LABELS
 

@@ -13,9 +13,9 @@ from typing import Dict, Iterable, List, Tuple
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
-from .entities import ENTITIES_KEY, best_entities
-from .gold import gold_docbin
-from .inputs import iter_letters
+from ..components.entities import ENTITIES_KEY, best_entities
+from ..evaluation.gold import gold_docbin
+from ..io.inputs import iter_letters
 
 
 def keep_absent_criteria(doc: Doc) -> Doc:

@@ -7,84 +7,17 @@ a plain number so thresholds can gate CI (`imr evaluate --min name=value`).
 from __future__ import annotations
 
 import difflib
-from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 import srsly
 
-from .layout import collapse
-
-
-@dataclass
-class PRF:
-    """Counts for precision / recall / F1."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    def add(self, tp: int, fp: int, fn: int) -> None:
-        self.tp += tp
-        self.fp += fp
-        self.fn += fn
-
-    @property
-    def p(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def r(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f(self) -> float:
-        return 2 * self.p * self.r / (self.p + self.r) if self.p + self.r else 0.0
-
-
-@dataclass
-class Accuracy:
-    right: int = 0
-    total: int = 0
-
-    def add(self, ok: bool) -> None:
-        self.total += 1
-        self.right += int(bool(ok))
-
-    @property
-    def value(self) -> float:
-        return self.right / self.total if self.total else 1.0
-
-
-@dataclass
-class Evaluation:
-    """All scores of one evaluation run, plus the mismatches behind them."""
-
-    prf: Dict[str, PRF] = field(default_factory=lambda: defaultdict(PRF))
-    acc: Dict[str, Accuracy] = field(default_factory=lambda: defaultdict(Accuracy))
-    letters: int = 0
-    missing: List[str] = field(default_factory=list)
-    errors: List[str] = field(default_factory=list)
-
-    def metrics(self) -> Dict[str, float]:
-        scores: Dict[str, float] = {}
-        for name, counts in sorted(self.prf.items()):
-            scores[f"{name}_p"] = counts.p
-            scores[f"{name}_r"] = counts.r
-            scores[f"{name}_f"] = counts.f
-        for name, counts in sorted(self.acc.items()):
-            scores[f"{name}_acc"] = counts.value
-        return scores
-
-    def table(self) -> str:
-        lines = [f"{'metric':<34} {'P':>6} {'R':>6} {'F1':>6} {'n':>6}"]
-        for name, c in sorted(self.prf.items()):
-            lines.append(f"{name:<34} {c.p:6.3f} {c.r:6.3f} {c.f:6.3f} {c.tp + c.fn:6d}")
-        lines.append(f"{'field accuracy':<34} {'':>6} {'':>6} {'acc':>6} {'n':>6}")
-        for name, a in sorted(self.acc.items()):
-            lines.append(f"{name:<34} {'':>6} {'':>6} {a.value:6.3f} {a.total:6d}")
-        return "\n".join(lines)
+from ..components.layout import collapse
+from .citations import score_cited_none, score_citations, score_rationale_pages
+from .criteria import score_absent_criteria
+from .drugs import score_drug_mentions, score_header_drugs
+from .metadata import score_metadata
+from .metrics import PRF, Accuracy, Evaluation, multiset_prf  # noqa: F401  (re-exported)
 
 
 def load_gold(gold_dir: Path) -> Dict[str, Dict[str, Any]]:
@@ -113,34 +46,24 @@ def align(gold_items: Sequence[str], predicted_items: Sequence[str]) -> List[Tup
     return pairs
 
 
-def multiset_prf(gold: Iterable[Any], predicted: Iterable[Any]) -> Tuple[int, int, int]:
-    """tp, fp, fn of two multisets."""
-    remaining = list(gold)
-    tp = fp = 0
-    for value in predicted:
-        if value in remaining:
-            remaining.remove(value)
-            tp += 1
-        else:
-            fp += 1
-    return tp, fp, len(remaining)
-
-
-# Field scorers run on each aligned (gold decision, predicted decision) pair and
-# on each letter; follow-up components register theirs here.
-DecisionScorer = Callable[[Evaluation, Dict[str, Any], Dict[str, Any]], None]
-LetterScorer = Callable[[Evaluation, Dict[str, Any], Dict[str, Any]], None]
-DECISION_SCORERS: List[DecisionScorer] = []
-LETTER_SCORERS: List[LetterScorer] = []
-
-
 def score_decision_fields(ev: Evaluation, gold: Dict[str, Any], pred: Dict[str, Any]) -> None:
     ev.acc["decision_item_exact"].add(collapse(gold["item"]) == collapse(pred.get("item") or ""))
     ev.acc["decision_outcome"].add(gold.get("outcome") == pred.get("outcome"))
     ev.acc["decision_medically_necessary"].add(gold.get("medically_necessary") == pred.get("medically_necessary"))
 
 
-DECISION_SCORERS.append(score_decision_fields)
+# Field scorers: run on each aligned (gold decision, predicted decision) pair, and on each letter.
+DecisionScorer = Callable[[Evaluation, Dict[str, Any], Dict[str, Any]], None]
+LetterScorer = Callable[[Evaluation, Dict[str, Any], Dict[str, Any]], None]
+DECISION_SCORERS: Tuple[DecisionScorer, ...] = (
+    score_decision_fields,
+    score_header_drugs,
+    score_citations,
+    score_rationale_pages,
+    score_cited_none,
+    score_absent_criteria,
+)
+LETTER_SCORERS: Tuple[LetterScorer, ...] = (score_drug_mentions, score_metadata)
 
 
 def evaluate(gold: Dict[str, Dict[str, Any]], predictions: Dict[str, Dict[str, Any]]) -> Evaluation:
@@ -177,6 +100,3 @@ def check_thresholds(metrics: Dict[str, float], minimums: Dict[str, float]) -> L
             failures.append(f"{name}: {value:.3f} < {minimum:.3f}")
     return failures
 
-
-# Field scorers of the components register themselves on import.
-from . import evaluate_citations, evaluate_criteria, evaluate_drugs, evaluate_metadata  # noqa: E402,F401

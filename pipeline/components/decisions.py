@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span
 from . import extensions  # noqa: F401  (registers the imr_* attributes)
 from .entities import add_entities
 from .layout import collapse, span_text
-from .rules import RuleComponent
+from .base import RuleComponent
 from . import scorers  # noqa: F401  (registers the scorers used in default_config)
 from .sections import SECTIONS_KEY, char_span
 

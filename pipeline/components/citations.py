@@ -34,7 +34,7 @@ from . import extensions  # noqa: F401  (registers the imr_* attributes)
 from .decisions import DECISIONS_KEY
 from .entities import ENTITIES_KEY, add_entities
 from .layout import span_text
-from .rules import RuleComponent
+from .base import RuleComponent
 from .scorers import score_span_attribute, score_unlabelled_spans
 from .sections import SECTIONS_KEY
 
@@ -50,11 +50,13 @@ YEAR_RE = re.compile(r"(?<![\d/])\b(?:19|20)\d\d\b(?![/\d])")
 ORDINAL_EDITION_RE = re.compile(r"\b(\d+(?:st|nd|rd|th))\s+ed(?:ition\b|\.|\b)", re.IGNORECASE)
 NUMBERED_SECTION_RE = re.compile(r"\d+(?:\.\d+)+\s")
 NUMBERED_SPLIT_RE = re.compile(r"[,;]\s*(?=\d+(?:\.\d+)+\s)")
-BOUNDARY_BEFORE_RE = re.compile(r"(?:[,;:]|\band(?:\s+the)?)\s*$", re.IGNORECASE)
-AND_BEFORE_RE = re.compile(r"\band\s*$", re.IGNORECASE)
+# Anchored at the end of a short tail (see `tail`), never searched over a whole statement.
+BOUNDARY_BEFORE_RE = re.compile(r"(?:[,;:]|\band(?:\s+the)?)$", re.IGNORECASE)
+AND_BEFORE_RE = re.compile(r"\band$", re.IGNORECASE)
 GENERIC_TITLE_RE = re.compile(r"[A-Z][\w'&/-]*(?:\s+[\w'&/()-]+){0,6}?\s+(?:19|20)\d\d\b")
-LEADING_JUNK_RE = re.compile(r"^(?:[\s,.;:\-\u2013]|\band\b)+", re.IGNORECASE)
-TRAILING_JUNK_RE = re.compile(r"(?:[\s,.;:\-\u2013]|\band(?:\s+the)?\b)+$", re.IGNORECASE)
+LEADING_JUNK_RE = re.compile(r"(?:[\s,.;:\-\u2013]|\band\b)+", re.IGNORECASE)  # used with .match
+JUNK_CHARACTERS = " \t\n\r\f\v,.;:-\u2013"
+TRAILING_JOIN_RE = re.compile(r"(?:^|(?<=\W))and(?:\s+the)?$", re.IGNORECASE)
 WRAP_HYPHEN_RE = re.compile(r"-[ \t]*\n\s*")
 SPACE_RE = re.compile(r"\s+")
 EMPTY_SEPARATORS_RE = re.compile(r"\s*([,;:])(?:\s*[,;:])+")
@@ -103,18 +105,44 @@ def clean_value(text: str) -> str:
 
 def tidy_title(text: str) -> Optional[str]:
     value = EMPTY_SEPARATORS_RE.sub(r"\1", SPACE_BEFORE_PUNCT_RE.sub(r"\1", clean_value(text)))
-    value = TRAILING_JUNK_RE.sub("", LEADING_JUNK_RE.sub("", value))
+    leading = LEADING_JUNK_RE.match(value)
+    value = strip_trailing_junk(value[leading.end() :] if leading else value)
     return value or None
+
+
+def trailing_junk_start(value: str) -> int:
+    """Where the run of separators and joining words ("and", "and the") ending `value` starts.
+
+    A loop from the right, not a `...+$` regex: searched from every position, such
+    a regex costs quadratic time on long punctuation runs (a line of 16,000 dashes).
+    """
+    end = len(value)
+    while True:
+        stripped = value[:end].rstrip(JUNK_CHARACTERS)
+        join = TRAILING_JOIN_RE.search(stripped[-12:])
+        end = len(stripped) - (join.end() - join.start() if join else 0)
+        if not join:
+            return end
+
+
+def strip_trailing_junk(value: str) -> str:
+    return value[: trailing_junk_start(value)]
+
+
+def tail(text: str, start: int, position: int, width: int = 24) -> str:
+    """The last `width` characters of `text[start:position]` before trailing whitespace."""
+    end = position
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return text[max(start, end - width) : end]
 
 
 def trim(text: str, start: int, end: int) -> Tuple[int, int]:
     """Shrink [start, end) past separators and joining words at both ends."""
-    leading = LEADING_JUNK_RE.match(text[start:end])
+    leading = LEADING_JUNK_RE.match(text, start, end)
     if leading:
-        start += leading.end()
-    trailing = TRAILING_JUNK_RE.search(text[start:end])
-    if trailing:
-        end = start + trailing.start()
+        start = leading.end()
+    end = start + trailing_junk_start(text[start:end])
     return start, max(start, end)
 
 
@@ -306,8 +334,8 @@ class CitationExtractor(RuleComponent):
 
     def joins_guidelines(self, text: str, start: int, position: int) -> bool:
         """True at the statement start and after "and" (the join between MTUS guidelines)."""
-        before = text[start:position]
-        return not before.strip() or bool(AND_BEFORE_RE.search(before))
+        before = tail(text, start, position)
+        return not before or bool(AND_BEFORE_RE.search(before))
 
     def page_list_ends(self, text: str, start: int, end: int) -> List[int]:
         ends = []
@@ -390,8 +418,8 @@ class CitationExtractor(RuleComponent):
         return mentions
 
     def at_source_boundary(self, text: str, start: int, position: int) -> bool:
-        before = text[start:position]
-        return not before.strip() or bool(BOUNDARY_BEFORE_RE.search(before))
+        before = tail(text, start, position)
+        return not before or bool(BOUNDARY_BEFORE_RE.search(before))
 
     def parse_other_chunk(
         self, text: str, start: int, end: int, party: str, mention: Optional[Tuple[int, int, str]]
@@ -534,7 +562,7 @@ class CitationExtractor(RuleComponent):
     def split_sections(self, value: str) -> List[str]:
         """Split a "Section(s):" list on commas/semicolons, keeping names that contain them."""
         value = clean_value(value)
-        value = TRAILING_JUNK_RE.sub("", value)
+        value = strip_trailing_junk(value)
         if not value:
             return []
         if NUMBERED_SECTION_RE.match(value):

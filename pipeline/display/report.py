@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from .resources import patterns_path, read_rules
+from ..resources import patterns_path, read_rules
 
 PathLike = Union[str, Path]
 NOT_STATED = "(not stated)"

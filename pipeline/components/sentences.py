@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .layout import doc_text, paragraph_starts
-from .rules import RuleComponent
+from .base import RuleComponent
 
 BOUNDARY_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 WORD_BEFORE_RE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")

@@ -42,8 +42,8 @@ from . import extensions  # noqa: F401  (registers the imr_* attributes)
 from .scorers import score_span_attribute, score_unlabelled_spans
 from .entities import add_entities
 from .layout import collapse, doc_text
-from .resources import PathLike, patterns_path, read_rules, write_rules
-from .rules import RuleComponent
+from ..resources import PathLike, patterns_path, read_rules, write_rules
+from .base import RuleComponent
 from .sections import SECTIONS_KEY
 
 

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from typing import Any, Dict, List, Optional, Tuple
 
-from .evaluate import DECISION_SCORERS, Evaluation
+from .metrics import Evaluation
 
 WORD_RE = re.compile(r"\w+")
 
@@ -61,5 +61,3 @@ def score_absent_criteria(ev: Evaluation, gold: Dict[str, Any], pred: Dict[str, 
         if categories is not None and g < len(categories):
             ev.acc["criterion_category"].add(categories[g] == predicted[p].get("category"))
 
-
-DECISION_SCORERS.append(score_absent_criteria)

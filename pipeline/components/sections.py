@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .layout import doc_text, lines, paragraph_start_before, paragraph_starts
-from .rules import RuleComponent
+from .base import RuleComponent
 from . import scorers  # noqa: F401  (registers the scorers used in default_config)
 
 

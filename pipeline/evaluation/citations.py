@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
-from .evaluate import DECISION_SCORERS, Evaluation, multiset_prf
-from .layout import collapse
+from .metrics import Evaluation, multiset_prf
+from ..components.layout import collapse
 
 GUIDELINE_PARTIES = ("claims_administrator", "maximus")
 
@@ -79,5 +79,3 @@ def score_rationale_pages(ev: Evaluation, gold: Dict[str, Any], pred: Dict[str, 
 def score_cited_none(ev: Evaluation, gold: Dict[str, Any], pred: Dict[str, Any]) -> None:
     ev.prf["cited_none"].add(*multiset_prf(gold.get("cited_none") or [], pred.get("cited_none") or []))
 
-
-DECISION_SCORERS.extend([score_citations, score_rationale_pages, score_cited_none])

@@ -6,12 +6,11 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from spacy.tokens import Doc, Span
 
-from . import SCHEMA
-from .entities import ENTITIES_KEY, ENTITY_LABELS
-from .decisions import DECISIONS_KEY
-from .layout import doc_text, span_text
-
-HEADER_DRUGS_KEY = "imr_header_drugs"  # written by imr_drug_attributes
+from ..about import SCHEMA
+from ..components.entities import ENTITIES_KEY, ENTITY_LABELS
+from ..components.decisions import DECISIONS_KEY
+from ..components.drug_attributes import HEADER_DRUGS_KEY
+from ..components.layout import doc_text, span_text
 
 ATTRIBUTE_BY_LABEL = {
     "OUTCOME": "imr_outcome",

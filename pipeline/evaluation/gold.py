@@ -17,7 +17,7 @@ import srsly
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
 
-from .entities import ENTITIES_KEY, best_entities
+from ..components.entities import ENTITIES_KEY, best_entities
 
 OUTCOME_RE = re.compile(r":\s*(Upheld|Overturned)\b", re.IGNORECASE)
 GOLD_LABELS = ("OUTCOME", "DRUG", "CRITERION")

@@ -38,11 +38,11 @@ from spacy.util import registry
 from . import extensions  # noqa: F401  (registers the imr_* attributes)
 from .drugs import DRUG_LABEL, score_drugs
 from .entities import ENTITIES_KEY, add_entities
-from .record import HEADER_DRUGS_KEY
-from .rules import RuleComponent
+from .base import RuleComponent
 from .scorers import score_span_attribute
 from .sections import SECTIONS_KEY
 
+HEADER_DRUGS_KEY = "imr_header_drugs"  # the drugs each decision disputes (synonyms and repeats folded)
 ATTRIBUTE_LABELS = ["STRENGTH", "QUANTITY", "REFILLS"]
 ATTRIBUTE_FIELDS = ["name", "generic", "drug_class", "strength", "form", "release", "route", "frequency", "quantity", "refills"]
 SHARED_FIELDS = ("quantity", "refills", "form", "route", "frequency")

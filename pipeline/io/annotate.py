@@ -16,7 +16,7 @@ import srsly
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
-from . import extensions  # noqa: F401
+from ..components import extensions  # noqa: F401
 from .inputs import Letter
 from .record import PAGE_STARTS_KEY, doc_to_record, error_record
 
@@ -117,7 +117,7 @@ _WORKER_NLP: Optional[Language] = None
 def _init_worker(model: Optional[str]) -> None:
     global _WORKER_NLP
     if _WORKER_NLP is None:  # spawned (not forked) workers load their own pipeline
-        from . import load
+        from .. import load
 
         _WORKER_NLP = load(model)
 

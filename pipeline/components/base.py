@@ -5,8 +5,6 @@ spaCy's `SpanRuler`, rules are loaded in `initialize` (from the bundled file
 unless rules are passed in), written by `to_disk` and read back by
 `from_disk`, so a saved pipeline carries its own rules.
 """
-from __future__ import annotations
-
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
 import srsly
@@ -14,7 +12,7 @@ from spacy.language import Language
 from spacy.training import Example
 from spacy.util import ensure_path
 
-from .resources import PathLike, patterns_path, read_rules, write_rules
+from ..resources import PathLike, patterns_path, read_rules, write_rules
 
 
 class RuleComponent:

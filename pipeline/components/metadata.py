@@ -31,7 +31,7 @@ from spacy.util import registry
 
 from . import extensions  # noqa: F401  (registers the imr_* attributes)
 from .layout import collapse, doc_text, single_spaced
-from .rules import RuleComponent
+from .base import RuleComponent
 from .sections import SECTIONS_KEY
 
 CASE_FIELDS = ("case_number", "date_assigned", "date_of_injury", "decision_date", "ur_denial_date", "application_received", "priority")

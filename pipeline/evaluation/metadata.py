@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from .evaluate import LETTER_SCORERS, Evaluation
-from .metadata import CASE_FIELDS, PATIENT_FIELDS, REVIEWER_FIELDS
+from .metrics import Evaluation
+from ..components.metadata import CASE_FIELDS, PATIENT_FIELDS, REVIEWER_FIELDS
 
 
 def score_metadata(ev: Evaluation, gold: Dict[str, Any], predicted: Dict[str, Any]) -> None:
@@ -27,5 +27,3 @@ def score_metadata(ev: Evaluation, gold: Dict[str, Any], predicted: Dict[str, An
             if name in gold_part:
                 ev.acc[f"{prefix}{name}"].add(predicted_part.get(name) == gold_part[name])
 
-
-LETTER_SCORERS.append(score_metadata)

@@ -22,10 +22,10 @@ from spacy.displacy.render import SpanRenderer
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from . import extensions  # noqa: F401  (registers the imr_* attributes)
-from .entities import ENTITIES_KEY, ENTITY_LABELS
-from .layout import collapse, paragraph_start_before, paragraph_starts
-from .record import doc_to_record
+from ..components import extensions  # noqa: F401  (registers the imr_* attributes)
+from ..components.entities import ENTITIES_KEY, ENTITY_LABELS
+from ..components.layout import collapse, paragraph_start_before, paragraph_starts
+from ..io.record import doc_to_record
 from .report import as_list, esc, page_label
 
 # Background colours of the span labels (dark text on a light colour).
@@ -375,7 +375,7 @@ def render_letter(doc: Doc, record: Dict[str, Any], *, all_spans: bool = False, 
 
 def annotate_file(path: PathLike, nlp: Language) -> Tuple[Doc, Dict[str, Any]]:
     """Run the pipeline on one letter file: (doc, imr/1 record). Raises LetterError."""
-    from .inputs import read_text_letter
+    from ..io.inputs import read_text_letter
 
     letter = read_text_letter(Path(path))
     if letter.error is not None or letter.text is None:

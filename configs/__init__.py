@@ -1,0 +1,1 @@
+"""spaCy configs of the IMR pipelines, read with `importlib.resources`."""

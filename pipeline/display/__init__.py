@@ -1,0 +1,1 @@
+"""Seeing annotations: one letter in displaCy (`imr render`), a corpus report (`imr report`)."""
