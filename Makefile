@@ -53,7 +53,7 @@ test: install-test
 	$(BIN)/python -m pytest -q
 
 # The slow tests: wheels installed into fresh venvs (Python 3.11 + spaCy 3.7, Python 3.12 + spaCy 3.8).
-test-slow: install-test dist
+test-slow: install-test
 	$(BIN)/python -m pytest -q -m slow
 
 assemble: install

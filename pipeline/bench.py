@@ -5,8 +5,6 @@ Each measurement runs in a fresh Python process so that its peak memory
 run, and speed is reported in tokens per second, counting tokens with
 `spacy.blank("en")`'s tokenizer for every system so the numbers compare.
 """
-from __future__ import annotations
-
 import json
 import resource
 import statistics
@@ -66,13 +64,13 @@ def run_worker(system: str, corpus: List[Path], repeat: int, n_process: int, mod
     does not decide the figure.
 
     The IMR pipeline is timed the way `imr annotate` runs it: letters in,
-    finished `imr/1` records out (`annotate.iter_records`), so the n_process
+    finished `imr/1` records out (`annotate.iter_batches`), so the n_process
     figures include the records' transfer between processes (the workers'
     start-up falls in the first pass).
     """
     import spacy
 
-    from .io.annotate import iter_records
+    from .io.annotate import iter_batches
 
     letters = read_letters(corpus)
     texts = [letter.text for letter in letters]
@@ -83,7 +81,8 @@ def run_worker(system: str, corpus: List[Path], repeat: int, n_process: int, mod
         pass
     stream = (item for _ in range(repeat) for item in (letters if system == "imr" else texts))
     if system == "imr":
-        outputs = iter_records(nlp, stream, n_process=n_process, batch_size=16, model=model)
+        batches = iter_batches(nlp, stream, n_process=n_process, batch_size=16, model=model)
+        outputs = (record for batch in batches for _, record, _ in batch)
     else:
         outputs = nlp.pipe(stream)
     ends, start = [], time.perf_counter()
@@ -98,7 +97,7 @@ def run_worker(system: str, corpus: List[Path], repeat: int, n_process: int, mod
 
 def measure(system: str, corpus: List[Path], repeat: int, n_process: int = 1, model: Optional[str] = None) -> Measurement:
     """Run `run_worker` in a fresh process and parse its result."""
-    command = [sys.executable, "-m", "pipeline.bench", system, str(repeat), str(n_process), model or ""] + [str(p) for p in corpus]
+    command = [sys.executable, "-m", "imr.bench", system, str(repeat), str(n_process), model or ""] + [str(p) for p in corpus]
     result = subprocess.run(command, check=True, capture_output=True, text=True)
     return Measurement(**json.loads(result.stdout.strip().splitlines()[-1]))
 

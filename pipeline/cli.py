@@ -1,93 +1,186 @@
 """The `imr` command line: thin typer commands over the package's functions.
 
-Exit codes: 0 success; 1 some inputs could not be annotated (error records
-were written) or an evaluation fell under a threshold; 2 usage errors (no
-such input, bad option).
+Exit codes: 0 success; 1 some letters could not be annotated (their error
+records were written) or an evaluation fell under a threshold; 2 usage or
+environment errors (no such input, bad option, unwritable or full disk,
+missing model, output busy); 130 interrupted by Ctrl-C (143 by SIGTERM), with
+what was finished kept for `--resume`.
 """
-from __future__ import annotations
-
+import errno
+import functools
+import shlex
+import signal
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, Callable, List, Optional
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Annotate California IMR letters with spaCy.")
+from .about import __version__
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
+    help="Annotate California IMR letters with spaCy.",
+)
 
 EXIT_OK, EXIT_INPUT_ERRORS, EXIT_USAGE = 0, 1, 2
+STATE = {"debug": False}
+
+
+class ModelError(Exception):
+    """A pipeline that cannot be loaded."""
 
 
 def echo_err(message: str) -> None:
     typer.echo(message, err=True)
 
 
-@app.command("annotate")
-def annotate_command(
-    inputs: List[Path] = typer.Argument(
-        ..., help="Letters: .txt, .pdf, .jsonl ({\"id\", \"text\"} per line) files, folders of them (searched recursively), or - for stdin."
-    ),
-    output: Path = typer.Option(..., "--output", "-o", help="OUT.jsonl (records) or OUT.spacy (DocBin)."),
-    model: Optional[Path] = typer.Option(None, "--model", "-m", help="A saved pipeline (default: the bundled rules)."),
-    n_process: int = typer.Option(1, "--n-process", "-n", min=1, help="Worker processes."),
-    batch_size: int = typer.Option(32, "--batch-size", "-b", min=1, help="Letters per batch."),
-    include_text: Optional[bool] = typer.Option(
-        None, "--include-text/--no-include-text", help="Copy each letter's text into its record [default: for PDFs only]."
-    ),
-    prefer: str = typer.Option("txt", "--prefer", help="When a folder holds CASE.txt and CASE.pdf, read this one: txt or pdf."),
-    shard: Optional[str] = typer.Option(None, "--shard", help="K/N: annotate only the K-th of N deterministic shards (by id)."),
-    resume: bool = typer.Option(False, "--resume", help="Keep the records already in OUT.jsonl and skip their ids."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
-) -> None:
-    """Annotate letters into imr/1 JSONL records or a spaCy DocBin."""
-    from tqdm import tqdm
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"imr-pipeline {__version__}")
+        raise typer.Exit()
 
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Print the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of an environment error."),
+) -> None:
+    """Annotate California IMR letters with spaCy."""
+    STATE["debug"] = debug
+
+
+def environment_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Errors of the environment (disk, permissions, model, busy output): one line and exit 2
+    (the traceback with `imr --debug ...`)."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        from .io.inputs import InputError
+        from .io.output import OutputError
+
+        try:
+            return command(*args, **kwargs)
+        except (InputError, OutputError, ModelError, OSError) as err:
+            if STATE["debug"]:
+                raise
+            if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT):
+                echo_err(f"error: disk full: {err.filename or ''} {err.strerror or err}".replace("  ", " "))
+            elif isinstance(err, OSError):
+                echo_err(f"error: {err.strerror or err}" + (f": {err.filename}" if err.filename else ""))
+            else:
+                echo_err(f"error: {err}")
+            raise typer.Exit(EXIT_USAGE)
+
+    return run
+
+
+def load_model(model: Optional[str]):
+    """The bundled rule pipeline, or a pipeline by installed package name or folder."""
     from . import load
-    from .io.annotate import annotate, in_shard, output_path, parse_shard
-    from .io.inputs import InputError, expand_paths, iter_letters
 
     try:
-        files = expand_paths(inputs, prefer=prefer)
+        return load(model)
+    except OSError as err:
+        raise ModelError(f"cannot load pipeline {model!r}: not an installed pipeline package or a pipeline folder ({str(err).split(']')[0].strip('[')})") from None
+
+
+MODEL_OPTION = typer.Option(None, "--model", "-m", metavar="NAME|PATH", help="A pipeline: installed package name (en_imr_pipeline) or folder. Default: the bundled rules.")
+
+
+@app.command("annotate")
+@environment_errors
+def annotate_command(
+    inputs: List[Path] = typer.Argument(
+        ..., metavar="INPUT", help="Letters: .txt, .pdf, .jsonl ({\"id\", \"text\"} per line) files, folders of them (searched recursively), or - for stdin."
+    ),
+    output: Path = typer.Option(..., "--output", "-o", metavar="OUT", help="OUT.jsonl (records), OUT.spacy (one DocBin) or OUT.spacy/ (a folder of DocBin shards)."),
+    model: Optional[str] = MODEL_OPTION,
+    n_process: int = typer.Option(1, "--n-process", "-n", min=1, metavar="N", help="Worker processes."),
+    batch_size: int = typer.Option(32, "--batch-size", "-b", min=1, metavar="B", help="Letters per batch."),
+    include_text: Optional[bool] = typer.Option(
+        None, "--include-text/--no-include-text", show_default=False,
+        help="Copy each letter's text into its record. Default: only for PDF letters, whose extracted text you do not otherwise have.",
+    ),
+    prefer: str = typer.Option("txt", "--prefer", metavar="txt|pdf", help="When a folder holds CASE.txt and CASE.pdf, read this one: txt or pdf."),
+    shard: Optional[str] = typer.Option(None, "--shard", metavar="K/N", help="K/N: annotate only the K-th of N deterministic shards (by id)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run (or add to a finished output): keep its records, skip their ids."),
+    retry_errors: bool = typer.Option(False, "--retry-errors", help="With --resume: annotate again the letters whose record is an error."),
+    timeout: float = typer.Option(60.0, "--timeout", min=0, metavar="SECONDS", help="Seconds one letter may take before it becomes an error record (0: no limit)."),
+    max_length: int = typer.Option(5_000_000, "--max-length", min=1, metavar="CHARS", help="Longest letter annotated, in characters (longer ones become error records)."),
+    docbin_shard_size: Optional[int] = typer.Option(None, "--docbin-shard-size", min=1, metavar="N", help="Docs per DocBin shard of OUT.spacy/ (default 1000; implies the folder form)."),
+    progress_every: int = typer.Option(1000, "--progress-every", min=1, metavar="N", help="Without a terminal: a progress line every N letters (and every 30 s)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary (a line per failed letter still goes to stderr)."),
+) -> None:
+    """Annotate letters into imr/1 JSONL records or spaCy DocBins."""
+    from .io.annotate import Interrupted, annotate, in_shard, output_path, parse_shard
+    from .io.inputs import find_inputs, iter_letters
+    from .io.output import is_docbin_folder, partial_path
+    from .io.progress import Progress
+
+    if retry_errors and not resume:
+        echo_err("error: --retry-errors goes with --resume")
+        raise typer.Exit(EXIT_USAGE)
+    try:
         shard_k, shard_n = parse_shard(shard) if shard else (1, 1)
-    except (InputError, ValueError) as err:
+    except ValueError as err:
         echo_err(f"error: {err}")
         raise typer.Exit(EXIT_USAGE)
-    if resume and output.suffix == ".spacy":
-        echo_err("error: --resume works with JSONL output only")
-        raise typer.Exit(EXIT_USAGE)
-    letters = iter_letters(files, prefer=prefer)
-    # JSONL files and stdin hold any number of letters, and a shard an unknown share: no total then.
-    total = None if shard or any(f.suffix.lower() == ".jsonl" or str(f) == "-" for f in files) else len(files)
+    out = output_path(output)
+    refuse_output_that_is_an_input(out, inputs)
+    found = find_inputs(inputs, prefer=prefer, skip=[out, partial_path(out)])
+    letters = iter_letters(found, prefer=prefer)
     if shard:
         letters = (letter for letter in letters if in_shard(letter.id, shard_k, shard_n))
-    nlp = load(model)
-    progress = tqdm(total=total, unit="letter", file=sys.stderr, disable=quiet or None)
-
-    def on_record(record: dict) -> None:
-        progress.update(1)
-        if record.get("error"):
-            progress.write(f"error: {record.get('source') or record['id']}: {record['error']}", file=sys.stderr)
-
-    summary = annotate(
-        nlp,
-        letters,
-        output,
-        n_process=n_process,
-        batch_size=batch_size,
-        include_text=include_text,
-        on_record=on_record,
-        resume=resume,
-        model=str(model) if model else None,
-    )
+    # JSONL files and stdin hold any number of letters, and a shard an unknown share: no total then.
+    countable = not shard and not any(f.suffix.lower() == ".jsonl" or str(f) == "-" for f in found.files)
+    progress = Progress(len(found.files) + len(found.unreadable) if countable else None, quiet=quiet, every=progress_every)
+    handlers = {sig: signal.signal(sig, raise_interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        nlp = load_model(model)
+        summary = annotate(
+            nlp, letters, out, n_process=n_process, batch_size=batch_size, include_text=include_text,
+            on_record=progress.update, resume=resume, retry_errors=retry_errors, model=model,
+            timeout=timeout or None, max_length=max_length, shard_size=docbin_shard_size,
+        )
+    except Interrupted as stop:
+        progress.close()
+        kept = f"kept {stop.kept:,} records in {stop.partial}" if stop.partial and stop.kept else "nothing was finished"
+        resume_command = " ".join(shlex.quote(a) for a in ["imr"] + sys.argv[1:] + ([] if "--resume" in sys.argv else ["--resume"]))
+        echo_err(f"interrupted: {kept}; continue with: {resume_command}")
+        raise typer.Exit(128 + int(stop.signal_number))
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     progress.close()
     if not quiet:
-        echo_err(f"wrote {output_path(output)}")
+        folder = is_docbin_folder(out, docbin_shard_size)
+        echo_err(f"wrote {out}{'/ (DocBin shards + manifest.jsonl)' if folder else ''}")
         typer.echo(summary.table())
     if summary.errors:
-        echo_err(f"{summary.errors} of {summary.letters} inputs could not be annotated")
+        if not quiet:
+            echo_err(f"{summary.errors} of {summary.letters} letters could not be annotated (their error records are in the output)")
         raise typer.Exit(EXIT_INPUT_ERRORS)
 
 
+def raise_interrupted(signum: int, frame: Any) -> None:
+    from .io.annotate import Interrupted
+
+    raise Interrupted(signum)
+
+
+def refuse_output_that_is_an_input(output: Path, inputs: List[Path]) -> None:
+    """An output that is also an input would overwrite the user's letters: refused before anything is read."""
+    from .io.output import OutputError, partial_path
+
+    targets = {output.resolve(), partial_path(output).resolve()}
+    for path in inputs:
+        if str(path) != "-" and Path(path).resolve() in targets:
+            raise OutputError(f"the output {output} is also an input: choose another output file")
+
+
 @app.command("evaluate")
+@environment_errors
 def evaluate_command(
     predictions: Path = typer.Argument(..., exists=True, dir_okay=False, help="imr/1 JSONL from `imr annotate`."),
     gold: Path = typer.Option(Path("corpus/gold"), "--gold", "-g", exists=True, file_okay=False, help="Folder of gold JSON files."),
@@ -125,35 +218,34 @@ def evaluate_command(
 
 
 @app.command("bench")
+@environment_errors
 def bench_command(
     corpus: List[Path] = typer.Argument(..., exists=True, help="Letter files or folders to time."),
     repeat: int = typer.Option(3, "--repeat", "-r", min=1, help="Passes over the corpus per system."),
-    model: Optional[Path] = typer.Option(None, "--model", "-m", help="A saved pipeline (default: the bundled rules)."),
+    model: Optional[str] = MODEL_OPTION,
     skip_medspacy: bool = typer.Option(False, "--skip-medspacy", help="Do not time medspaCy's default pipeline."),
     rounds: int = typer.Option(2, "--rounds", min=1, help="Alternating rounds of the tokenizer and IMR runs; each keeps its fastest."),
 ) -> None:
     """Tokens/second and peak memory: bare tokenizer, IMR pipeline (1 and 2 processes), medspaCy."""
     from .bench import benchmark, format_report
 
-    runs = benchmark(
-        corpus, repeat=repeat, model=str(model) if model else None, include_medspacy=not skip_medspacy, rounds=rounds
-    )
+    runs = benchmark(corpus, repeat=repeat, model=model, include_medspacy=not skip_medspacy, rounds=rounds)
     typer.echo(format_report(runs))
 
 
 @app.command("make-corpus")
+@environment_errors
 def make_corpus_command(
     letters: List[Path] = typer.Argument(..., exists=True, help="Letter folders (silver training data)."),
     gold: Path = typer.Option(Path("corpus/gold"), "--gold", "-g", exists=True, file_okay=False, help="Gold JSON folder."),
     train: Path = typer.Option(Path("corpus/train.spacy"), "--train", help="Silver DocBin to write (letters without gold)."),
     dev: Path = typer.Option(Path("corpus/dev.spacy"), "--dev", help="Gold DocBin to write."),
-    model: Optional[Path] = typer.Option(None, "--model", "-m", help="A saved pipeline (default: the bundled rules)."),
+    model: Optional[str] = MODEL_OPTION,
 ) -> None:
     """Write DocBins for `spacy train`: rule-pipeline silver for training, gold for evaluation."""
-    from . import load
     from .training.corpus import make_training_corpus
 
-    result = make_training_corpus(load(model), letters, gold, train, dev)
+    result = make_training_corpus(load_model(model), letters, gold, train, dev)
     typer.echo(f"train: {train} ({result['train_docs']} silver docs)")
     typer.echo(f"dev:   {dev} ({result['dev_docs']} gold docs)")
     for letter_id, values in result["gold_values_not_found"].items():
@@ -161,6 +253,7 @@ def make_corpus_command(
 
 
 @app.command("compare")
+@environment_errors
 def compare_command(
     gold: Path = typer.Argument(..., exists=True, dir_okay=False, help="Gold DocBin from `imr make-corpus`."),
     models: List[Path] = typer.Argument(..., exists=True, help="Pipelines to compare (rule pipeline, trained models)."),
@@ -179,18 +272,18 @@ def compare_command(
 
 
 @app.command("render")
+@environment_errors
 def render_command(
     letter: Path = typer.Argument(..., exists=True, dir_okay=False, help="A letter .txt file."),
     output: Path = typer.Option(..., "--output", "-o", help="The HTML page to write."),
-    model: Optional[Path] = typer.Option(None, "--model", "-m", help="A saved pipeline (default: the bundled rules)."),
+    model: Optional[str] = MODEL_OPTION,
     all_spans: bool = typer.Option(False, "--all-spans/--entities-only", help="Also show attribute spans (STRENGTH, PAGES...)."),
 ) -> None:
     """Show a letter with displaCy's span view and a table of its decisions."""
-    from . import load
     from .display.render import LetterError, render_file
 
     try:
-        record = render_file(letter, load(model), output, all_spans=all_spans)
+        record = render_file(letter, load_model(model), output, all_spans=all_spans)
     except LetterError as err:
         echo_err(f"error: {err}")
         raise typer.Exit(EXIT_INPUT_ERRORS)
@@ -198,6 +291,7 @@ def render_command(
 
 
 @app.command("report")
+@environment_errors
 def report_command(
     annotations: Path = typer.Argument(..., exists=True, dir_okay=False, help="imr/1 JSONL from `imr annotate`."),
     output: Path = typer.Option(..., "--output", "-o", help="The HTML report to write."),
@@ -216,6 +310,27 @@ def report_command(
         + (f"; CSV in {csv_dir}" if csv_dir else "")
         + ")"
     )
+
+
+@app.command("config")
+@environment_errors
+def config_command(
+    name: str = typer.Argument("imr.cfg", help="A bundled config: imr.cfg (the rule pipeline), ner.cfg, spancat.cfg."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write it here (default: print it)."),
+) -> None:
+    """Print or save a config shipped with the package, e.g. for `spacy assemble` or `spacy train`."""
+    from .resources import config_path
+
+    source = config_path(name)
+    if not source.is_file():
+        echo_err(f"error: no bundled config {name!r}")
+        raise typer.Exit(EXIT_USAGE)
+    text = source.read_text(encoding="utf8")
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf8")
+        echo_err(f"wrote {output}")
 
 
 def main() -> None:

@@ -231,11 +231,21 @@ def test_match_needs_half_of_the_gold_tokens():
     assert match_criteria(["pain relief", "pain relief"], ["pain relief"]) == [(0, 0)]
 
 
-def test_spacy_scorer(nlp):
-    doc = rationale_doc(nlp, "There is no evidence of any red flag conditions.")
-    scores = nlp.get_pipe("imr_criteria").scorer([Example(doc, doc)])
-    assert scores["criteria_f"] == 1.0
-    assert scores["criterion_assertion_acc"] == 1.0
+SCORED_LETTER = """IMR ISSUES, DECISIONS AND RATIONALES
+MRI of the lumbar spine: Upheld
+
+Decision rationale: Guidelines recommend imaging when red flags are present. There is no evidence of
+any red flag conditions. Therefore, the request is not medically necessary.
+"""
+
+
+def test_spacy_scorer_reports_absent_criteria_as_imr_evaluate(nlp):
+    reference = nlp(SCORED_LETTER)
+    scorer = nlp.get_pipe("imr_criteria").scorer
+    scores = scorer([Example(nlp(SCORED_LETTER), reference)])
+    assert scores["absent_criteria_f"] == 1.0 and scores["criterion_category_acc"] == 1.0
+    missed = nlp(SCORED_LETTER.replace("There is no evidence of\nany red flag conditions.", "The patient walks.\n"))
+    assert scorer([Example(missed, reference)])["absent_criteria_r"] == 0.0
 
 
 # -- serialisation ----------------------------------------------------------------------

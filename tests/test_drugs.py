@@ -264,17 +264,18 @@ def test_evaluate_counts_mentions_and_header_fields():
 
 
 def test_nlp_evaluate_reports_drug_scores(nlp):
-    text = "Norco 10/325mg #90 and Soma 350mg #30."
-    reference = nlp(text)
-    perfect = nlp.evaluate([Example(nlp(text), reference)])
-    assert perfect["drugs_f"] == 1.0 and perfect["drug_strength_acc"] == 1.0 and perfect["drug_quantity_acc"] == 1.0
-    wrong = nlp(text)
-    wrong.spans["imr"][0]._.imr_drug = {**wrong.spans["imr"][0]._.imr_drug, "quantity": 60}
-    predicted = nlp.make_doc(text)
-    predicted.spans["imr"] = []
+    reference = nlp(LETTER)
+    perfect = nlp.evaluate([Example(nlp(LETTER), reference)])
+    assert perfect["drug_mentions_f"] == 1.0 and perfect["drug_header_all_acc"] == 1.0 and perfect["decision_drugs_f"] == 1.0
+    wrong = nlp(LETTER)
+    first = wrong.spans["imr_header_drugs"][0]
+    drug = next(s for s in wrong.spans["imr"] if s.label_ == "DRUG" and (s.start, s.end) == (first.start, first.end))
+    drug._.imr_drug = {**drug._.imr_drug, "quantity": 60}
     scores = nlp.get_pipe("imr_drug_attributes").score([Example(wrong, reference)])
-    assert scores["drug_quantity_acc"] == 0.5 and scores["drugs_f"] == 1.0
-    assert nlp.get_pipe("imr_drugs").score([Example(predicted, reference)])["drugs_r"] == 0.0
+    assert scores["drug_header_quantity_acc"] == 0.5 and scores["drug_header_strength_acc"] == 1.0
+    predicted = nlp.make_doc(LETTER)
+    predicted.spans["imr"] = []
+    assert nlp.get_pipe("imr_drugs").score([Example(predicted, reference)])["drug_mentions_r"] == 0.0
 
 
 def test_components_round_trip_to_disk(nlp, tmp_path):

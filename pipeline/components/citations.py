@@ -23,19 +23,18 @@ Matching runs on the original text; only the extracted values are normalised.
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.training import Example
 from spacy.util import registry
 
 from . import extensions  # noqa: F401  (registers the imr_* attributes)
 from .decisions import DECISIONS_KEY
-from .entities import ENTITIES_KEY, add_entities
+from .entities import add_entities
 from .layout import span_text
 from .base import RuleComponent
-from .scorers import score_span_attribute, score_unlabelled_spans
+from .scorers import CITATION_METRICS, gold_scorer, weights
 from .sections import SECTIONS_KEY
 
 PARTIES = {"claims_administrator_guideline": "claims_administrator", "maximus_guideline": "maximus"}
@@ -86,7 +85,7 @@ class Found:
     assigns=["doc.spans", "doc.ents", "span._.imr_citation", "span._.imr_decision"],
     requires=["doc.spans"],
     default_config={"scorer": {"@scorers": "imr.citations_scorer.v1"}},
-    default_score_weights={"citations_f": 1.0, "citation_pages_acc": 0.5, "citation_sections_acc": 0.5},
+    default_score_weights=weights(CITATION_METRICS, "citations_f"),
 )
 def make_citations(nlp: Language, name: str, scorer: Optional[Callable]) -> "CitationExtractor":
     """Create an `imr_citations` component."""
@@ -618,12 +617,5 @@ class CitationExtractor(RuleComponent):
 
 @registry.scorers("imr.citations_scorer.v1")
 def make_citations_scorer() -> Callable[..., Dict[str, Any]]:
-    """CITATION span P/R/F plus accuracy of the parsed fields on matching spans."""
-    return score_citations
-
-
-def score_citations(examples: Iterable[Example], **kwargs: Any) -> Dict[str, Any]:
-    examples = list(examples)
-    scores = score_unlabelled_spans(examples, "citations", ENTITIES_KEY, "CITATION")
-    scores.update(score_span_attribute(examples, ENTITIES_KEY, "imr_citation", CITATION_FIELDS, "citation", labels=["CITATION"]))
-    return scores
+    """Guideline citations P/R/F, title and page accuracy, rationale pages, cited-none (as `imr evaluate`)."""
+    return gold_scorer(CITATION_METRICS)

@@ -34,12 +34,11 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import srsly
 from spacy.language import Language
-from spacy.training import Example
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, registry
 
 from . import extensions  # noqa: F401  (registers the imr_* attributes)
-from .scorers import score_span_attribute, score_unlabelled_spans
+from .scorers import CRITERIA_METRICS, gold_scorer, weights
 from .entities import add_entities
 from .layout import collapse, doc_text
 from ..resources import PathLike, patterns_path, read_rules, write_rules
@@ -70,7 +69,7 @@ ASSERTIONS = {"ABSENT": "absent", "PRESENT": "present", "REQUIREMENT": "requirem
     assigns=["doc.spans", "doc.ents", "span._.imr_criterion"],
     requires=["doc.spans", "token.is_sent_start"],
     default_config={"sections": ["decision_rationale"], "scorer": {"@scorers": "imr.criteria_scorer.v1"}},
-    default_score_weights={"criteria_f": 1.0, "criterion_assertion_acc": 0.0, "criterion_category_acc": 0.0},
+    default_score_weights=weights(CRITERIA_METRICS, "absent_criteria_f"),
 )
 def make_criteria(nlp: Language, name: str, sections: List[str], scorer: Optional[Any]) -> "CriteriaExtractor":
     """Create an `imr_criteria` component."""
@@ -311,12 +310,5 @@ def prune_overlapping(matches: List[Tuple[int, int, int]]) -> List[Tuple[int, in
 
 @registry.scorers("imr.criteria_scorer.v1")
 def make_criteria_scorer() -> Callable[..., Dict[str, Any]]:
-    """CRITERION span P/R/F plus assertion and category accuracy on matching spans."""
-    return score_criteria
-
-
-def score_criteria(examples: Iterable[Example], **kwargs: Any) -> Dict[str, Any]:
-    examples = list(examples)
-    scores = score_unlabelled_spans(examples, "criteria", CRITERIA_KEY)
-    scores.update(score_span_attribute(examples, CRITERIA_KEY, "imr_criterion", ["assertion", "category"], "criterion"))
-    return scores
+    """Absent criteria P/R/F and category accuracy (as `imr evaluate`)."""
+    return gold_scorer(CRITERIA_METRICS)

@@ -21,7 +21,7 @@ from . import extensions  # noqa: F401  (registers the imr_* attributes)
 from .entities import add_entities
 from .layout import collapse, span_text
 from .base import RuleComponent
-from . import scorers  # noqa: F401  (registers the scorers used in default_config)
+from .scorers import DECISION_METRICS, weights  # (also registers the scorers used in default_config)
 from .sections import SECTIONS_KEY, char_span
 
 DECISIONS_KEY = "imr_decisions"
@@ -34,7 +34,7 @@ OUTCOME_WORD_RE = re.compile(r"(?i)(upheld|overturned|uphold|overturn|(?:not\s+)
     assigns=["doc.spans", "doc.ents", "span._.imr_decision", "span._.imr_outcome"],
     requires=["doc.spans"],
     default_config={"scorer": {"@scorers": "imr.decisions_scorer.v1"}},
-    default_score_weights={"decisions_f": 0.5, "decision_outcome_acc": 0.25, "decision_medically_necessary_acc": 0.25},
+    default_score_weights={**weights(DECISION_METRICS, "decisions_f", 0.5), "decision_outcome_acc": 0.25, "decision_medically_necessary_acc": 0.25},
 )
 def make_decisions(nlp: Language, name: str, scorer: Optional[Any]) -> "DecisionExtractor":
     """Create an `imr_decisions` component."""

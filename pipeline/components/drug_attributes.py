@@ -28,18 +28,17 @@ names of partial-authorisation headers folded) into
 """
 
 import re
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.training import Example
 from spacy.util import registry
 
 from . import extensions  # noqa: F401  (registers the imr_* attributes)
-from .drugs import DRUG_LABEL, score_drugs
+from .drugs import DRUG_LABEL
 from .entities import ENTITIES_KEY, add_entities
 from .base import RuleComponent
-from .scorers import score_span_attribute
+from .scorers import DRUG_ATTRIBUTE_METRICS, gold_scorer, weights
 from .sections import SECTIONS_KEY
 
 HEADER_DRUGS_KEY = "imr_header_drugs"  # the drugs each decision disputes (synonyms and repeats folded)
@@ -57,15 +56,8 @@ ALIAS_GAP_RE = re.compile(r"^\s*\(\s*$")
 
 @registry.scorers("imr.drug_attributes_scorer.v1")
 def make_drug_attributes_scorer() -> Callable[..., Dict[str, Any]]:
-    """DRUG span P/R/F plus accuracy of each attribute on spans matching gold (`drug_<field>_acc`)."""
-    return score_drug_attributes
-
-
-def score_drug_attributes(examples: Iterable[Example], **kwargs: Any) -> Dict[str, Any]:
-    examples = list(examples)
-    scores = score_drugs(examples)
-    scores.update(score_span_attribute(examples, ENTITIES_KEY, "imr_drug", ATTRIBUTE_FIELDS, "drug", labels=[DRUG_LABEL]))
-    return scores
+    """Header drugs P/R/F and name, strength, quantity, refills accuracy (as `imr evaluate`)."""
+    return gold_scorer(DRUG_ATTRIBUTE_METRICS)
 
 
 @Language.factory(
@@ -73,7 +65,7 @@ def score_drug_attributes(examples: Iterable[Example], **kwargs: Any) -> Dict[st
     assigns=["doc.spans", "doc.ents", "span._.imr_drug"],
     requires=["doc.spans"],
     default_config={"scorer": {"@scorers": "imr.drug_attributes_scorer.v1"}},
-    default_score_weights={"drug_strength_acc": 0.4, "drug_quantity_acc": 0.3, "drug_refills_acc": 0.3},
+    default_score_weights=weights(DRUG_ATTRIBUTE_METRICS, "drug_header_all_acc"),
 )
 def make_drug_attributes(nlp: Language, name: str, scorer: Optional[Any]) -> "DrugAttributes":
     """Create an `imr_drug_attributes` component."""

@@ -26,13 +26,12 @@ from spacy.attrs import IS_ALPHA, LENGTH, LIKE_NUM, LOWER
 from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
-from spacy.training import Example
 from spacy.util import registry
 
 from . import extensions  # noqa: F401  (registers the imr_* attributes)
-from .entities import ENTITIES_KEY, add_entities
+from .entities import add_entities
 from .base import RuleComponent
-from .scorers import score_unlabelled_spans
+from .scorers import DRUG_METRICS, gold_scorer, weights
 
 DRUG_LABEL = "DRUG"
 SEPARATOR_RE = re.compile(r"\s*[-/]\s*")
@@ -53,19 +52,15 @@ def display_name(text: str) -> str:
 
 @registry.scorers("imr.drugs_scorer.v1")
 def make_drugs_scorer() -> Callable[..., Dict[str, Any]]:
-    """P/R/F of the DRUG spans in `doc.spans["imr"]` (`drugs_p`, `drugs_r`, `drugs_f`)."""
-    return score_drugs
-
-
-def score_drugs(examples: Iterable[Example], **kwargs: Any) -> Dict[str, Any]:
-    return score_unlabelled_spans(examples, "drugs", ENTITIES_KEY, DRUG_LABEL)
+    """Drug mentions P/R/F against the gold letters' mentions (as `imr evaluate`)."""
+    return gold_scorer(DRUG_METRICS)
 
 
 @Language.factory(
     "imr_drugs",
     assigns=["doc.spans", "doc.ents", "span._.imr_drug"],
     default_config={"scorer": {"@scorers": "imr.drugs_scorer.v1"}},
-    default_score_weights={"drugs_f": 1.0, "drugs_p": 0.0, "drugs_r": 0.0},
+    default_score_weights=weights(DRUG_METRICS, "drug_mentions_f"),
 )
 def make_drugs(nlp: Language, name: str, scorer: Optional[Any]) -> "DrugMatcher":
     """Create an `imr_drugs` component."""

@@ -113,23 +113,37 @@ def collapse(text: str) -> str:
     return WHITESPACE_RE.sub(" ", text).strip()
 
 
-_DOC_TEXTS: "weakref.WeakKeyDictionary[Doc, str]" = weakref.WeakKeyDictionary()
+_DOC_TEXTS: "weakref.WeakKeyDictionary[Doc, Tuple[str, str]]" = weakref.WeakKeyDictionary()
+
+
+def rule_view(text: str) -> str:
+    """The text the rules read: the same length and offsets, with Windows ("\\r\\n")
+    and old Mac ("\\r") line breaks shown as "\\n", so a letter reads the same
+    whatever its line endings (`imr annotate` already reads files that way)."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", " \n").replace("\r", "\n")
 
 
 def remember_text(doc: Doc, text: str) -> None:
     """Record the text a Doc was made from (the tokenizer calls this)."""
-    _DOC_TEXTS[doc] = text
+    _DOC_TEXTS[doc] = (text, rule_view(text))
+
+
+def _texts(doc: Doc) -> Tuple[str, str]:
+    texts = _DOC_TEXTS.get(doc)
+    if texts is None:
+        text = doc.text
+        texts = _DOC_TEXTS[doc] = (text, rule_view(text))
+    return texts
 
 
 def doc_text(doc: Doc) -> str:
-    """`doc.text`, computed at most once per Doc: the property joins every token on
-    each call, which costs each component about a millisecond per letter."""
-    text = _DOC_TEXTS.get(doc)
-    if text is None:
-        text = _DOC_TEXTS[doc] = doc.text
-    return text
+    """The rules' view of the Doc's text (`rule_view`), computed at most once per Doc:
+    `doc.text` joins every token on each call, about a millisecond per letter."""
+    return _texts(doc)[1]
 
 
 def span_text(span: Span) -> str:
-    """`span.text` as a slice of the cached `doc_text`."""
-    return doc_text(span.doc)[span.start_char : span.end_char]
+    """`span.text`: a slice of the Doc's original text, computed once per Doc."""
+    return _texts(span.doc)[0][span.start_char : span.end_char]

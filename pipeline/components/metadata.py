@@ -26,12 +26,12 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.training import Example
 from spacy.util import registry
 
 from . import extensions  # noqa: F401  (registers the imr_* attributes)
 from .layout import collapse, doc_text, single_spaced
 from .base import RuleComponent
+from .scorers import METADATA_METRICS, gold_scorer, weights
 from .sections import SECTIONS_KEY
 
 CASE_FIELDS = ("case_number", "date_assigned", "date_of_injury", "decision_date", "ur_denial_date", "application_received", "priority")
@@ -50,7 +50,7 @@ MAX_AGE = 120
     assigns=["doc._.imr_case", "doc._.imr_reviewer", "doc._.imr_patient", "doc._.imr_template"],
     requires=["doc.spans"],
     default_config={"scorer": {"@scorers": "imr.metadata_scorer.v1"}},
-    default_score_weights={"metadata_acc": 0.0},
+    default_score_weights=weights(METADATA_METRICS, "case_number_acc", 0.0),
 )
 def make_metadata(nlp: Language, name: str, scorer: Optional[Any]) -> "MetadataExtractor":
     """Create an `imr_metadata` component."""
@@ -221,36 +221,8 @@ def search(pattern: re.Pattern, text: str, regions: Dict[str, Tuple[int, int]], 
     return pattern.finditer(text, start, end)
 
 
-def metadata_values(doc: Doc) -> Dict[str, Any]:
-    """Flat `{"case_number": ..., "reviewer_specialties": [...], "patient_age": ...}` of a doc."""
-    case = doc._.imr_case or {}
-    reviewer = doc._.imr_reviewer or {}
-    patient = doc._.imr_patient or {}
-    values = {name: case.get(name) for name in CASE_FIELDS}
-    values.update({f"reviewer_{name}": reviewer.get(name) for name in REVIEWER_FIELDS})
-    values.update({f"patient_{name}": patient.get(name) for name in PATIENT_FIELDS})
-    return values
-
 
 @registry.scorers("imr.metadata_scorer.v1")
 def make_metadata_scorer() -> Callable[..., Dict[str, Any]]:
-    """Accuracy of every metadata field against reference docs that have metadata."""
-    return score_metadata
-
-
-def score_metadata(examples: Iterable[Example], **kwargs: Any) -> Dict[str, Any]:
-    counts: Dict[str, List[int]] = {}
-    for example in examples:
-        reference = example.reference
-        if reference._.imr_case is None and reference._.imr_reviewer is None and reference._.imr_patient is None:
-            continue
-        gold, predicted = metadata_values(reference), metadata_values(example.predicted)
-        for name, value in gold.items():
-            right_total = counts.setdefault(name, [0, 0])
-            right_total[0] += int(predicted.get(name) == value)
-            right_total[1] += 1
-    right = sum(r for r, _ in counts.values())
-    total = sum(t for _, t in counts.values())
-    scores: Dict[str, Any] = {"metadata_acc": right / total if total else None}
-    scores.update({f"metadata_{name}_acc": r / t for name, (r, t) in counts.items()})
-    return scores
+    """Accuracy of every case, reviewer and patient field (as `imr evaluate`)."""
+    return gold_scorer(METADATA_METRICS)

@@ -1,19 +1,60 @@
-"""Scorers registered with spaCy, so `nlp.evaluate` reports IMR metrics."""
+"""Scorers registered with spaCy, so `nlp.evaluate`, `spacy evaluate` and `spacy train`
+report the same figures as `imr evaluate`.
 
-from typing import Any, Callable, Dict, Iterable, Optional
+Each component's scorer reports its share of the gold metrics of
+`imr.evaluation` (decisions, drug mentions, header drugs, citations, absent
+criteria, metadata). The gold is what the reference Doc carries: the gold JSON
+of a letter (`doc.user_data["imr_gold"]`, written by `imr make-corpus`), or,
+for a silver reference (a Doc annotated by this pipeline, e.g. from
+`imr annotate -o X.spacy`), its own annotations read back as gold.
+"""
+from typing import Any, Callable, Dict, Iterable, Optional, Sequence
 
 from spacy.scorer import Scorer
 from spacy.training import Example
 from spacy.util import registry
 
+# The metrics each component reports (names as `imr evaluate` prints them).
+DECISION_METRICS = ("decisions_p", "decisions_r", "decisions_f", "decision_item_exact_acc", "decision_outcome_acc", "decision_medically_necessary_acc")
+DRUG_METRICS = ("drug_mentions_p", "drug_mentions_r", "drug_mentions_f")
+DRUG_ATTRIBUTE_METRICS = (
+    "decision_drugs_p", "decision_drugs_r", "decision_drugs_f", "drug_header_name_acc", "drug_header_strength_acc",
+    "drug_header_quantity_acc", "drug_header_refills_acc", "drug_header_all_acc",
+)
+CITATION_METRICS = (
+    "citations_p", "citations_r", "citations_f", "citation_title_acc", "citation_pages_acc",
+    "rationale_pages_p", "rationale_pages_r", "rationale_pages_f", "cited_none_p", "cited_none_r", "cited_none_f",
+)
+CRITERIA_METRICS = ("absent_criteria_p", "absent_criteria_r", "absent_criteria_f", "criterion_category_acc", "criterion_category_coverage_acc")
+METADATA_METRICS = (
+    "case_number_acc", "date_assigned_acc", "date_of_injury_acc", "decision_date_acc", "ur_denial_date_acc",
+    "application_received_acc", "priority_acc", "reviewer_specialties_acc", "reviewer_licensure_acc",
+    "patient_age_acc", "patient_sex_acc",
+)
+
+
+def gold_scorer(metrics: Sequence[str]) -> Callable[..., Dict[str, Any]]:
+    """A scorer reporting `metrics` of `imr.evaluation` on the examples (None where no gold has them)."""
+
+    def score(examples: Iterable[Example], **kwargs: Any) -> Dict[str, Any]:
+        from ..evaluation.examples import score_examples  # evaluation reads records built from these components
+
+        scores = score_examples(examples)
+        return {name: scores.get(name) for name in metrics}
+
+    return score
+
+
+@registry.scorers("imr.decisions_scorer.v1")
+def make_decisions_scorer() -> Callable[..., Dict[str, Any]]:
+    """Decisions P/R/F; item, outcome and medical-necessity accuracy."""
+    return gold_scorer(DECISION_METRICS)
+
 
 @registry.scorers("imr.spans_scorer.v1")
 def make_spans_scorer(spans_key: str) -> Callable[..., Dict[str, Any]]:
     """P/R/F of the spans in `doc.spans[spans_key]`, overall and per label."""
-    return spans_scorer_for(spans_key)
 
-
-def spans_scorer_for(spans_key: str) -> Callable[..., Dict[str, Any]]:
     def score(examples: Iterable[Example], **kwargs: Any) -> Dict[str, Any]:
         return Scorer.score_spans(
             examples,
@@ -27,57 +68,6 @@ def spans_scorer_for(spans_key: str) -> Callable[..., Dict[str, Any]]:
     return score
 
 
-def score_unlabelled_spans(
-    examples: Iterable[Example], name: str, spans_key: str, label: Optional[str] = None
-) -> Dict[str, Any]:
-    """`{name}_p/_r/_f` of the spans in `doc.spans[spans_key]` (only `label`'s, if given)."""
-
-    def getter(doc, attr):
-        spans = doc.spans.get(spans_key, [])
-        return [s for s in spans if s.label_ == label] if label else list(spans)
-
-    scores = Scorer.score_spans(
-        examples, attr=name, getter=getter, has_annotation=lambda doc: spans_key in doc.spans, labeled=False, allow_overlap=True
-    )
-    return {key: value for key, value in scores.items() if key in (f"{name}_p", f"{name}_r", f"{name}_f")}
-
-
-def score_span_attribute(
-    examples: Iterable[Example],
-    spans_key: str,
-    extension: str,
-    fields: Iterable[str],
-    prefix: str,
-    labels: Optional[Iterable[str]] = None,
-) -> Dict[str, Optional[float]]:
-    """Accuracy of attribute fields on predicted spans whose offsets match gold spans."""
-    fields = list(fields)
-    counts = {field: [0, 0] for field in fields}
-    wanted = set(labels) if labels else None
-    for example in examples:
-        gold = {(s.start_char, s.end_char): s for s in example.reference.spans.get(spans_key, [])}
-        for span in example.predicted.spans.get(spans_key, []):
-            if wanted is not None and span.label_ not in wanted:
-                continue
-            reference = gold.get((span.start_char, span.end_char))
-            if reference is None:
-                continue
-            predicted_value = getattr(span._, extension) or {}
-            gold_value = getattr(reference._, extension) or {}
-            for field in fields:
-                counts[field][1] += 1
-                counts[field][0] += int(predicted_value.get(field) == gold_value.get(field))
-    return {f"{prefix}_{field}_acc": (right / total if total else None) for field, (right, total) in counts.items()}
-
-
-@registry.scorers("imr.decisions_scorer.v1")
-def make_decisions_scorer() -> Callable[..., Dict[str, Any]]:
-    """Decision span P/R/F plus outcome and medical-necessity accuracy."""
-    return score_decisions
-
-
-def score_decisions(examples: Iterable[Example], **kwargs: Any) -> Dict[str, Any]:
-    examples = list(examples)
-    scores = score_unlabelled_spans(examples, "decisions", "imr_decisions")
-    scores.update(score_span_attribute(examples, "imr_decisions", "imr_decision", ["outcome", "medically_necessary", "item"], "decision"))
-    return scores
+def weights(metrics: Sequence[str], main: str, weight: Optional[float] = 1.0) -> Dict[str, Optional[float]]:
+    """`default_score_weights`: the main metric counts, the others are reported only."""
+    return {name: (weight if name == main else 0.0) for name in metrics}

@@ -10,7 +10,7 @@ made of come out as useful tokens:
 """
 
 import re
-from typing import Callable
+from typing import Callable, List
 
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
@@ -47,14 +47,41 @@ def create_imr_tokenizer() -> Callable[[Language], Tokenizer]:
     return imr_tokenizer_factory
 
 
+# A run of punctuation with no space in it ("________", ",,,,,,", "=-=-=-"): spaCy's affix
+# rules peel such a run one character at a time, re-searching the rest each time, which
+# is quadratic (20,000 commas: 90 s). A run this long is one token instead.
+PUNCTUATION_RUN_RE = re.compile(r"[^\sA-Za-z0-9]{32,}")
+
+
 class IMRTokenizer(Tokenizer):
-    """spaCy's `Tokenizer` that also remembers each Doc's text, so components
-    read it with `layout.doc_text` instead of re-joining every token."""
+    """spaCy's `Tokenizer` that keeps long punctuation runs whole (linear time) and
+    remembers each Doc's text, so components read it with `layout.doc_text`
+    instead of re-joining every token."""
 
     def __call__(self, text: str) -> Doc:
-        doc = super().__call__(text)
+        runs = list(PUNCTUATION_RUN_RE.finditer(text)) if len(text) > 32 else []
+        doc = self.tokenize_around(text, runs) if runs else super().__call__(text)
         remember_text(doc, text)
         return doc
+
+    def tokenize_around(self, text: str, runs: List[re.Match]) -> Doc:
+        """Tokenize the text between the runs as usual; each run is one token."""
+        words: List[str] = []
+        spaces: List[bool] = []
+        position = 0
+        for run in runs:
+            self.add_tokens(text[position : run.start()], words, spaces)
+            words.append(run.group())
+            spaces.append(text[run.end() : run.end() + 1] == " ")
+            position = run.end() + int(spaces[-1])
+        self.add_tokens(text[position:], words, spaces)
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+    def add_tokens(self, piece: str, words: List[str], spaces: List[bool]) -> None:
+        if piece:
+            for token in super().__call__(piece):
+                words.append(token.text)
+                spaces.append(bool(token.whitespace_))
 
 
 def build_tokenizer(nlp: Language) -> Tokenizer:

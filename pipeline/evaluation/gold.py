@@ -21,6 +21,7 @@ from ..components.entities import ENTITIES_KEY, best_entities
 
 OUTCOME_RE = re.compile(r":\s*(Upheld|Overturned)\b", re.IGNORECASE)
 GOLD_LABELS = ("OUTCOME", "DRUG", "CRITERION")
+GOLD_KEY = "imr_gold"  # doc.user_data: the letter's gold JSON, for the components' scorers
 
 
 @dataclass
@@ -89,7 +90,44 @@ def gold_doc(nlp: Language, text: str, gold: Dict[str, Any]) -> Tuple[Doc, List[
     doc.spans[ENTITIES_KEY] = sorted(spans, key=lambda s: (s.start, -s.end))
     doc.ents = best_entities(spans)
     doc.user_data["imr_id"] = gold["id"]
+    doc.user_data[GOLD_KEY] = gold
     return doc, placement.missing
+
+
+def record_to_gold(record: Dict[str, Any]) -> Dict[str, Any]:
+    """An `imr/1` record in the shape of a gold file (`annotation-guide.md`), so a
+    Doc annotated by the pipeline can be the reference of an evaluation."""
+    decisions = []
+    for decision in record.get("decisions", []):
+        absent = [c for c in decision.get("criteria", []) if c.get("assertion") == "absent"]
+        citations = decision.get("citations", [])
+        decisions.append(
+            {
+                "item": decision.get("item") or "",
+                "outcome": decision.get("outcome"),
+                "medically_necessary": decision.get("medically_necessary"),
+                "drugs": [
+                    {key: drug.get(key) for key in ("name", "strength", "quantity", "refills")} for drug in decision.get("drugs", [])
+                ],
+                "citations": [
+                    {**{key: citation.get(key) for key in ("cited_by", "source", "edition", "sections", "pages")}, "title": citation.get("title_as_written")}
+                    for citation in citations
+                    if citation.get("cited_by") != "rationale"
+                ],
+                "cited_none": list(decision.get("cited_none", [])),
+                "rationale_pages": [page for c in citations if c.get("cited_by") == "rationale" for page in c.get("pages") or []],
+                "negated_criteria": [c["text"] for c in absent],
+                "criteria_categories": [c.get("category") for c in absent],
+            }
+        )
+    return {
+        "id": record.get("id"),
+        "case": record.get("case") or {},
+        "reviewer": record.get("reviewer") or {},
+        "patient": record.get("patient") or {},
+        "decisions": decisions,
+        "drug_mentions": [e.get("name") or e["text"] for e in record.get("entities", []) if e.get("label") == "DRUG"],
+    }
 
 
 def gold_docbin(nlp: Language, gold_dir: Path, letter_dirs: Iterable[Path]) -> Tuple[DocBin, Dict[str, List[str]]]:

@@ -1,24 +1,59 @@
-"""Annotate letters into `imr/1` JSONL records or a spaCy DocBin, streaming."""
-from __future__ import annotations
+"""Annotate letters into `imr/1` JSONL records or spaCy DocBins, streaming and crash-safe.
 
+Each batch of letters goes through `nlp.pipe`; when anything in a batch fails
+(an exception in a component, a letter past its time limit), the batch is
+annotated again letter by letter, so the failure becomes that one letter's
+error record with a one-line reason and every other letter is annotated.
+With `n_process > 1`, batches go to worker processes that load the pipeline
+once and return finished records; a worker that dies (killed, out of memory)
+is replaced and the letter that killed it gets an error record. Records are
+written in input order by the writers of `imr.io.output`.
+"""
 import multiprocessing
 import os
-import shutil
+import signal
 import sys
-import tempfile
+import threading
 import zlib
 from collections import Counter, deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, Optional, Tuple
 
-import srsly
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
-from ..components import extensions  # noqa: F401
+from ..components import extensions  # noqa: F401  (registers the imr_* attributes)
 from .inputs import Letter
+from .output import DocBinShardWriter, DocBinWriter, OutputError, RecordWriter, is_disk_full, is_docbin_folder
 from .record import PAGE_STARTS_KEY, doc_to_record, error_record
+
+DEFAULT_TIMEOUT = 60.0
+# Letters longer than this are refused (error record): an IMR letter is 3,000-60,000 characters;
+# a Doc of 5 million characters takes about 1 GB while it is annotated.
+DEFAULT_MAX_LENGTH = 5_000_000
+Result = Tuple[Letter, Dict[str, Any], Optional[Doc]]
+
+
+class LetterTimeout(Exception):
+    """A letter ran past the time limit."""
+
+
+class ComponentError(Exception):
+    """A pipeline component failed on a letter; the message names it."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped (Ctrl-C or SIGTERM); what was finished is kept."""
+
+    def __init__(self, signal_number: int = signal.SIGINT) -> None:
+        super().__init__()
+        self.signal_number = signal_number
+        self.kept = 0
+        self.partial: Optional[Path] = None
 
 
 @dataclass
@@ -27,6 +62,8 @@ class Summary:
 
     letters: int = 0
     errors: int = 0
+    warnings: int = 0
+    resumed: int = 0
     decisions: int = 0
     outcomes: Counter = field(default_factory=Counter)
     entities: Counter = field(default_factory=Counter)
@@ -34,6 +71,7 @@ class Summary:
 
     def add(self, record: Dict[str, Any]) -> None:
         self.letters += 1
+        self.warnings += bool(record.get("warnings"))
         if record.get("error"):
             self.errors += 1
             self.failed.append((record.get("source") or record["id"], record["error"]))
@@ -50,6 +88,10 @@ class Summary:
             ("upheld", self.outcomes.get("upheld", 0)),
             ("overturned", self.outcomes.get("overturned", 0)),
         ]
+        if self.resumed:
+            rows.insert(0, ("kept from before", self.resumed))
+        if self.warnings:
+            rows.insert(2, ("with warnings", self.warnings))
         rows += [(f"entities {label}", count) for label, count in sorted(self.entities.items())]
         width = max(len(name) for name, _ in rows)
         return "\n".join(f"{name:<{width}}  {count:>7}" for name, count in rows)
@@ -57,37 +99,51 @@ class Summary:
 
 def output_path(output: Path) -> Path:
     """`OUT` -> `OUT.jsonl` unless it already ends in `.jsonl` or `.spacy`."""
+    output = Path(output)
     if output.suffix in (".jsonl", ".spacy"):
         return output
     return output.with_name(output.name + ".jsonl")
 
 
-def annotate_letters(
-    nlp: Language,
-    letters: Iterable[Letter],
-    *,
-    n_process: int = 1,
-    batch_size: int = 32,
-) -> Iterator[Tuple[Letter, Optional[Doc]]]:
-    """Run the pipeline over the readable letters; bad letters come back with doc None."""
-    pending: list = []
+# -- one letter, one batch ------------------------------------------------------
 
-    def texts() -> Iterator[Tuple[str, Letter]]:
-        for letter in letters:
-            if letter.error is not None:
-                pending.append(letter)
-                continue
-            yield letter.text, letter
 
-    for doc, letter in nlp.pipe(texts(), as_tuples=True, n_process=n_process, batch_size=batch_size):
-        while pending:
-            yield pending.pop(0), None
-        doc.user_data["imr_id"] = letter.id
-        if letter.page_starts is not None:
-            doc.user_data[PAGE_STARTS_KEY] = list(letter.page_starts)
-        yield letter, doc
-    while pending:
-        yield pending.pop(0), None
+@contextmanager
+def deadline(seconds: Optional[float]) -> Iterator[None]:
+    """Raise `LetterTimeout` in the block after `seconds` (SIGALRM: main thread only, else no limit)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise LetterTimeout()
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def one_line(err: BaseException) -> str:
+    message = " ".join(str(err).split())
+    message = f"{type(err).__name__}: {message}" if message else type(err).__name__
+    return message if len(message) <= 300 else message[:297] + "..."
+
+
+def run_pipeline(nlp: Language, text: str) -> Doc:
+    """`nlp(text)`, naming the component in the error when one fails."""
+    doc = nlp.make_doc(text)
+    for name, proc in nlp.pipeline:
+        try:
+            doc = proc(doc)
+        except LetterTimeout:
+            raise
+        except Exception as err:
+            raise ComponentError(f"{name} failed: {one_line(err)}") from err
+    return doc
 
 
 def letter_record(letter: Letter, doc: Optional[Doc], include_text: Optional[bool] = False) -> Dict[str, Any]:
@@ -96,42 +152,139 @@ def letter_record(letter: Letter, doc: Optional[Doc], include_text: Optional[boo
     include_text: copy the letter's text into the record; None means "for PDFs
     only", whose text the user does not otherwise have.
     """
+    extra: Dict[str, Any] = {"meta": letter.meta} if letter.meta else {}
+    if letter.warnings:
+        extra["warnings"] = list(letter.warnings)
     if doc is None:
-        return error_record(letter.id, letter.source, letter.error or "unknown error", **meta_fields(letter))
-    record = doc_to_record(doc, letter.id, letter.source, **meta_fields(letter))
-    if include_text is None:
-        include_text = letter.kind == "pdf"
-    if include_text:
-        record["text"] = doc.text
+        return error_record(letter.id, letter.source, letter.error or "unknown error", **extra)
+    if letter.page_starts is not None:
+        doc.user_data[PAGE_STARTS_KEY] = list(letter.page_starts)
+    doc.user_data["imr_id"] = letter.id
+    record = doc_to_record(doc, letter.id, letter.source, **extra)
+    if include_text if include_text is not None else letter.kind == "pdf":
+        record["text"] = letter.text
     return record
 
 
-def meta_fields(letter: Letter) -> Dict[str, Any]:
-    return {"meta": letter.meta} if letter.meta else {}
+def failed_record(letter: Letter, reason: str) -> Dict[str, Any]:
+    letter.error = reason
+    return letter_record(letter, None)
 
 
-# Worker state for multi-process record annotation: each worker loads the pipeline once.
+def annotate_one(nlp: Language, letter: Letter, *, timeout: Optional[float], include_text: Optional[bool]) -> Result:
+    """One letter through the pipeline; any failure is its error record."""
+    if letter.error is not None:
+        return letter, letter_record(letter, None), None
+    try:
+        with deadline(timeout):
+            doc = run_pipeline(nlp, letter.text or "")
+            record = letter_record(letter, doc, include_text)
+    except LetterTimeout:
+        return letter, failed_record(letter, f"timed out: annotating took longer than {timeout:g} s (--timeout)"), None
+    except Exception as err:
+        return letter, failed_record(letter, str(err) if isinstance(err, ComponentError) else f"annotation failed: {one_line(err)}"), None
+    return letter, record, doc
+
+
+def annotate_batch(
+    nlp: Language,
+    letters: List[Letter],
+    *,
+    timeout: Optional[float] = DEFAULT_TIMEOUT,
+    include_text: Optional[bool] = False,
+    max_length: int = DEFAULT_MAX_LENGTH,
+) -> List[Result]:
+    """(letter, record, doc or None) for each letter, in order: `nlp.pipe` over the
+    batch, or letter by letter when anything in the batch fails. Letters longer
+    than `max_length` characters become error records."""
+    prepare(nlp, max_length)
+    for letter in letters:
+        if letter.error is None and letter.text is not None and len(letter.text) > nlp.max_length:
+            letter.error = f"letter too long: {len(letter.text):,} characters (limit {nlp.max_length:,}, --max-length)"
+            letter.text = None
+    readable = [letter for letter in letters if letter.error is None]
+    try:
+        with deadline(timeout):  # the whole batch: a normal batch takes a fraction of a second
+            docs = list(nlp.pipe([letter.text for letter in readable], batch_size=max(1, len(readable))))
+            by_letter = {id(letter): (letter, letter_record(letter, doc, include_text), doc) for letter, doc in zip(readable, docs)}
+    except (Exception, LetterTimeout):
+        return [annotate_one(nlp, letter, timeout=timeout, include_text=include_text) for letter in letters]
+    return [by_letter.get(id(letter)) or (letter, letter_record(letter, None), None) for letter in letters]
+
+
+# -- worker processes -------------------------------------------------------------
+
 _WORKER_NLP: Optional[Language] = None
 
 
-def _init_worker(model: Optional[str]) -> None:
+def prepare(nlp: Language, max_length: int = DEFAULT_MAX_LENGTH) -> Language:
+    """Allow letters up to `max_length` characters (spaCy's default is 1,000,000)."""
+    nlp.max_length = max_length
+    return nlp
+
+
+def die_with_parent() -> None:
+    """Linux: this process gets SIGKILL when its parent dies, so a killed run leaves no orphan workers."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _init_worker(model: Optional[str], max_length: int, parent: int) -> None:
+    """Worker set-up: Ctrl-C and SIGTERM are the parent's to handle (it stops the workers);
+    the worker dies with its parent; the pipeline is loaded once."""
     global _WORKER_NLP
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    die_with_parent()
+    if os.getppid() != parent:  # the parent died before the death signal was set
+        os._exit(1)
     if _WORKER_NLP is None:  # spawned (not forked) workers load their own pipeline
         from .. import load
 
         _WORKER_NLP = load(model)
+    prepare(_WORKER_NLP, max_length)
 
 
-def _records_for_batch(batch: List[Letter], include_text: bool) -> List[Dict[str, Any]]:
+def _worker_batch(letters: List[Letter], timeout: Optional[float], include_text: Optional[bool], with_docs: bool) -> Tuple[List[Dict[str, Any]], Optional[bytes]]:
     assert _WORKER_NLP is not None
-    return [record for _, record in _records_in_process(_WORKER_NLP, batch, batch_size=len(batch) or 1, include_text=include_text)]
+    results = annotate_batch(_WORKER_NLP, letters, timeout=timeout, include_text=include_text, max_length=_WORKER_NLP.max_length)
+    docs = DocBin(docs=[doc for _, _, doc in results if doc is not None], store_user_data=True).to_bytes() if with_docs else None
+    return [record for _, record, _ in results], docs
 
 
-def _records_in_process(
-    nlp: Language, letters: Iterable[Letter], *, batch_size: int, include_text: bool
-) -> Iterator[Tuple[Letter, Dict[str, Any]]]:
-    for letter, doc in annotate_letters(nlp, letters, batch_size=batch_size):
-        yield letter, letter_record(letter, doc, include_text=include_text)
+class WorkerPool:
+    """Worker processes that annotate batches; replaced when one dies."""
+
+    def __init__(self, nlp: Language, n_process: int, model: Optional[str], max_length: int) -> None:
+        global _WORKER_NLP
+        _WORKER_NLP = nlp  # inherited by forked workers
+        self.n_process = n_process
+        self.args = (model, max_length, os.getpid())
+        self.context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        self.executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.n_process, mp_context=self.context, initializer=_init_worker, initargs=self.args)
+
+    def submit(self, *args: Any) -> "Future[Any]":
+        return self.executor.submit(_worker_batch, *args)
+
+    def restart(self) -> None:
+        self.stop()
+        self.executor = self._start()
+
+    def stop(self) -> None:
+        """Stop at once: pending batches are dropped and the workers killed."""
+        processes = list(getattr(self.executor, "_processes", {}).values())
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+        for process in processes:
+            process.join(timeout=5)
 
 
 def batched(items: Iterable[Letter], size: int) -> Iterator[List[Letter]]:
@@ -145,44 +298,79 @@ def batched(items: Iterable[Letter], size: int) -> Iterator[List[Letter]]:
         yield batch
 
 
-def iter_records(
+def iter_batches(
     nlp: Language,
     letters: Iterable[Letter],
     *,
     n_process: int = 1,
     batch_size: int = 32,
-    include_text: bool = False,
+    include_text: Optional[bool] = False,
+    timeout: Optional[float] = DEFAULT_TIMEOUT,
     model: Optional[str] = None,
-) -> Iterator[Dict[str, Any]]:
-    """Stream `imr/1` records in input order.
+    max_length: int = DEFAULT_MAX_LENGTH,
+    with_docs: bool = False,
+) -> Iterator[List[Result]]:
+    """Finished batches of (letter, record, doc) in input order.
 
-    With `n_process > 1`, batches of letters go to worker processes that each
-    load the pipeline once and return finished records, so no Doc is shipped
-    between processes; at most `2 * n_process` batches are in flight, so memory
-    stays flat whatever the corpus size.
+    With `n_process > 1` at most `2 * n_process` batches are in flight, so memory
+    stays flat; docs cross from the workers only when `with_docs` (DocBin output).
     """
+    prepare(nlp, max_length)
     if n_process <= 1:
-        for _, record in _records_in_process(nlp, letters, batch_size=batch_size, include_text=include_text):
-            yield record
-        return
-    global _WORKER_NLP
-    _WORKER_NLP = nlp  # inherited by forked workers
-    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with context.Pool(n_process, initializer=_init_worker, initargs=(model,)) as pool:
-        in_flight: Deque[Any] = deque()
         for batch in batched(letters, batch_size):
-            in_flight.append(pool.apply_async(_records_for_batch, (batch, include_text)))
+            yield annotate_batch(nlp, batch, timeout=timeout, include_text=include_text, max_length=max_length)
+        return
+    pool = WorkerPool(nlp, n_process, model, max_length)
+    in_flight: Deque[Tuple[List[Letter], "Future[Any]"]] = deque()
+    try:
+        for batch in batched(letters, batch_size):
+            in_flight.append((batch, pool.submit(batch, timeout, include_text, with_docs)))
             if len(in_flight) >= 2 * n_process:
-                yield from in_flight.popleft().get()
+                yield collect(pool, nlp, *in_flight.popleft(), timeout, include_text, with_docs)
         while in_flight:
-            yield from in_flight.popleft().get()
+            yield collect(pool, nlp, *in_flight.popleft(), timeout, include_text, with_docs)
+    finally:
+        pool.stop()
 
 
-def existing_ids(path: Path) -> Set[str]:
-    """Ids of the records already in a JSONL output (for --resume)."""
-    if not path.exists():
-        return set()
-    return {record["id"] for record in srsly.read_jsonl(path)}
+def collect(
+    pool: WorkerPool, nlp: Language, batch: List[Letter], future: "Future[Any]", timeout: Optional[float], include_text: Optional[bool], with_docs: bool
+) -> List[Result]:
+    """The results of one submitted batch; a dead worker's batch is redone letter by letter."""
+    try:
+        records, docs = future.result()
+    except BrokenProcessPool:
+        return redo_letter_by_letter(pool, nlp, batch, timeout, include_text, with_docs)
+    return pair_results(nlp, batch, records, docs)
+
+
+def pair_results(nlp: Language, batch: List[Letter], records: List[Dict[str, Any]], docs: Optional[bytes]) -> List[Result]:
+    doc_list = iter(DocBin().from_bytes(docs).get_docs(nlp.vocab)) if docs is not None else None
+    results = []
+    for letter, record in zip(batch, records):
+        doc = next(doc_list) if doc_list is not None and not record.get("error") else None
+        results.append((letter, record, doc))
+    return results
+
+
+def redo_letter_by_letter(
+    pool: WorkerPool, nlp: Language, batch: List[Letter], timeout: Optional[float], include_text: Optional[bool], with_docs: bool
+) -> List[Result]:
+    """After a worker died: each letter alone in a fresh pool, so the one that kills it is found."""
+    pool.restart()
+    results: List[Result] = []
+    for letter in batch:
+        try:
+            records, docs = pool.submit([letter], timeout, include_text, with_docs).result()
+            results.extend(pair_results(nlp, [letter], records, docs))
+        except BrokenProcessPool:
+            pool.restart()
+            reason = "worker process died while annotating this letter (killed by the system, or out of memory)"
+            results.append((letter, failed_record(letter, reason), None))
+    return results
+
+
+# -- the run -------------------------------------------------------------------
 
 
 def annotate(
@@ -195,56 +383,68 @@ def annotate(
     include_text: Optional[bool] = False,
     on_record: Optional[Callable[[Dict[str, Any]], None]] = None,
     resume: bool = False,
+    retry_errors: bool = False,
     model: Optional[str] = None,
+    timeout: Optional[float] = DEFAULT_TIMEOUT,
+    max_length: int = DEFAULT_MAX_LENGTH,
+    shard_size: Optional[int] = None,
 ) -> Summary:
-    """Annotate `letters` into `output` (.jsonl or .spacy), atomically.
+    """Annotate `letters` into `output`: `OUT.jsonl` records, an `OUT.spacy` DocBin,
+    or an `OUT.spacy/` folder of DocBin shards (see `imr.io.output`).
 
-    The output is written to a temporary file next to it and renamed at the end,
-    so a crash never leaves a partial file behind. With `resume`, the records
-    already in a JSONL output are kept and their ids are skipped.
-    include_text: see `letter_record`.
+    resume: keep what an interrupted (or finished) run wrote and skip those ids;
+    retry_errors: with resume, annotate again the letters whose record is an error.
+    Raises `Interrupted` on Ctrl-C / SIGTERM (records of finished batches kept),
+    `OutputError` when the output cannot be written as asked.
     """
-    if resume and Path(output).suffix == ".spacy":
-        raise ValueError("--resume works with JSONL output only")
     output = output_path(Path(output))
-    output.parent.mkdir(parents=True, exist_ok=True)
-    summary = Summary()
-    handle, temp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)
-    os.close(handle)
-    temp = Path(temp_name)
+    if output.suffix == ".spacy" and not is_docbin_folder(output, shard_size) and resume:
+        raise OutputError("--resume needs JSONL output or a DocBin folder (OUT.spacy/)")
     try:
-        if output.suffix == ".spacy":
-            docbin = DocBin(store_user_data=True)
-            for letter, doc in annotate_letters(nlp, letters, n_process=n_process, batch_size=batch_size):
-                record = letter_record(letter, doc)
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"cannot create {output.parent}: {err.strerror or err}") from None
+    if output.suffix == ".jsonl":
+        writer: Any = RecordWriter(output, resume=resume, retry_errors=retry_errors)
+    elif is_docbin_folder(output, shard_size):
+        writer = DocBinShardWriter(output, shard_size=shard_size or 1000, resume=resume)
+    else:
+        writer = DocBinWriter(output)
+    summary = Summary(resumed=writer.kept)
+    done = writer.done
+    todo = (letter for letter in letters if letter.id not in done) if done else letters
+    with_docs = output.suffix == ".spacy"
+    try:
+        for results in iter_batches(
+            nlp, todo, n_process=n_process, batch_size=batch_size, include_text=include_text,
+            timeout=timeout, model=model, max_length=max_length, with_docs=with_docs,
+        ):
+            if with_docs:
+                for _, record, doc in results:
+                    writer.add(record, doc)
+            else:
+                writer.write(record for _, record, _ in results)
+            for _, record, _ in results:
                 summary.add(record)
                 if on_record:
                     on_record(record)
-                if doc is not None:
-                    docbin.add(doc)
-            docbin.to_disk(temp)
-        else:
-            with temp.open("w", encoding="utf8") as out:
-                if resume and output.exists():
-                    done = existing_ids(output)
-                    with output.open(encoding="utf8") as previous:
-                        shutil.copyfileobj(previous, out)
-                    letters = (letter for letter in letters if letter.id not in done)
-                records = iter_records(
-                    nlp, letters, n_process=n_process, batch_size=batch_size, include_text=include_text, model=model
-                )
-                for record in records:
-                    summary.add(record)
-                    if on_record:
-                        on_record(record)
-                    out.write(srsly.json_dumps(record) + "\n")
-        temp.replace(output)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(output, 0o666 & ~umask)  # mkstemp's 0600 is not what users expect of an output file
-    finally:
-        if temp.exists():
-            temp.unlink()
+        writer.finish()
+    except KeyboardInterrupt as interrupt:
+        stop = interrupt if isinstance(interrupt, Interrupted) else Interrupted()
+        stop.kept = writer.kept + writer.written
+        stop.partial = getattr(writer, "partial", None)
+        writer.close()
+        raise stop from None
+    except OSError as err:
+        kept = writer.kept + writer.written
+        writer.close()
+        if is_disk_full(err):
+            where = getattr(writer, "partial", output)
+            raise OutputError(f"disk full writing {where}: {kept:,} records kept; free space, then continue with --resume") from err
+        raise
+    except BaseException:
+        writer.close()
+        raise
     return summary
 
 
@@ -262,3 +462,6 @@ def parse_shard(value: str) -> Tuple[int, int]:
 def in_shard(letter_id: str, k: int, n: int) -> bool:
     """Deterministic shard membership from the id alone (CRC-32), so machines need no coordination."""
     return zlib.crc32(letter_id.encode("utf8")) % n == k - 1
+
+
+__all__ = ["annotate", "annotate_batch", "iter_batches", "Summary", "Interrupted", "OutputError", "output_path"]
