@@ -293,7 +293,7 @@ def render_command(
 @app.command("report")
 @environment_errors
 def report_command(
-    annotations: Path = typer.Argument(..., exists=True, dir_okay=False, help="imr/1 JSONL from `imr annotate`."),
+    annotations: Path = typer.Argument(..., exists=True, dir_okay=False, help="imr/1 JSONL from `imr annotate`, or a DuckDB file from `imr export`."),
     output: Path = typer.Option(..., "--output", "-o", help="The HTML report to write."),
     csv_dir: Optional[Path] = typer.Option(None, "--csv", help="Also write every table as CSV into this folder."),
     top: int = typer.Option(20, "--top", min=1, help="Rows shown per ranked chart (CSV files have all rows)."),
@@ -310,6 +310,28 @@ def report_command(
         + (f"; CSV in {csv_dir}" if csv_dir else "")
         + ")"
     )
+
+
+@app.command("export")
+@environment_errors
+def export_command(
+    annotations: List[Path] = typer.Argument(..., exists=True, dir_okay=False, metavar="ANNOTATIONS", help="imr/1 JSONL files from `imr annotate`."),
+    duckdb_path: Optional[Path] = typer.Option(None, "--duckdb", metavar="FILE", help="Write the tables into this DuckDB database (replacing the tables it wrote before)."),
+    parquet_dir: Optional[Path] = typer.Option(None, "--parquet", metavar="DIR", help="Write one TABLE.parquet per table into this folder."),
+) -> None:
+    """Normalised tables (letters, decisions, drugs, citations, criteria, entities) for SQL, pandas and spreadsheets."""
+    from .io.export import export_records
+
+    if duckdb_path is None and parquet_dir is None:
+        echo_err("error: give --duckdb FILE and/or --parquet DIR")
+        raise typer.Exit(EXIT_USAGE)
+    stats = export_records(annotations, duckdb_path=duckdb_path, parquet_dir=parquet_dir)
+    rows = ", ".join(f"{table} {count:,}" for table, count in stats.rows.items())
+    echo_err(f"exported {stats.letters:,} letters ({stats.error_letters:,} error records) in {stats.seconds:.1f} s: {rows}")
+    for output in stats.outputs:
+        echo_err(f"wrote {output}")
+    if stats.bad_lines:
+        echo_err(f"warning: {stats.bad_lines} lines were not JSON records and were skipped")
 
 
 @app.command("config")

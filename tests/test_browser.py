@@ -4,6 +4,7 @@ Needs Playwright for Python (the `test` extra) and Debian's Chromium at
 /usr/bin/chromium (`apt-get install chromium`; `.ci/run` installs it). No
 browser is downloaded: Playwright drives the system Chromium.
 """
+import json
 import shutil
 from pathlib import Path
 
@@ -58,6 +59,44 @@ def open_page(browser, path: Path):
     return page, errors, requests
 
 
+# Labels longer than any chart's label column, with wide letters, for every labelled chart.
+LONG = "Official Disability Guidelines (ODG) Pain (Chronic), Opioids, criteria for use, WWW MMM %%% @@@ ###"
+
+
+def long_label_records():
+    """Records whose drugs, criteria, guidelines, sections and specialties have very long names
+    (five decisions, so that they are the first bar of every chart)."""
+    decision = {
+        "item": "Hydrocodone", "outcome": "upheld",
+        "drugs": [{"name": "W" * 60, "generic": "Hydrocodone/acetaminophen/" + LONG, "drug_class": LONG}],
+        "citations": [{"source": "ODG", "title": LONG, "sections": [LONG], "pages": [[1000, 1010]]}],
+        "criteria": [{"assertion": "absent", "text": "documentation of " + LONG}],
+    }
+    return [{"id": f"L{i}", "reviewer": {"specialties": [LONG]}, "decisions": [decision]} for i in range(5)]
+
+
+def assert_labels_inside_charts(page) -> int:
+    """Every text of every chart lies inside its SVG's viewBox; returns the texts checked."""
+    outside = page.evaluate(
+        """() => {
+            const bad = []; let count = 0;
+            for (const svg of document.querySelectorAll('svg.chart')) {
+                const view = svg.viewBox.baseVal;
+                for (const text of svg.querySelectorAll('text')) {
+                    const box = text.getBBox(); count += 1;
+                    if (box.x < view.x - 0.5 || box.y < view.y - 0.5 || box.x + box.width > view.x + view.width + 0.5
+                        || box.y + box.height > view.y + view.height + 0.5) {
+                        bad.push([svg.dataset.chart, text.textContent, box.x, box.x + box.width, view.width]);
+                    }
+                }
+            }
+            return {bad, count};
+        }"""
+    )
+    assert outside["bad"] == [], outside["bad"]
+    return outside["count"]
+
+
 def rgb(hex_colour: str) -> str:
     value = hex_colour.lstrip("#")
     return "rgb({}, {}, {})".format(*(int(value[i : i + 2], 16) for i in (0, 2, 4)))
@@ -85,12 +124,38 @@ def test_report_in_chromium(browser, tmp_path):
         assert cards == ["6", "8", "5", "2", "2"]
         assert page.locator("#by_category-table tbody tr").first.inner_text().split("\t") == ["drug: opioid", "2", "1", "1", "50.0%"]
         assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll
+        assert assert_labels_inside_charts(page) == 2 * sum(expected.values())  # a label and a value per bar
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         assert errors == []
         assert all(url.startswith("file://") for url in requests), requests
     finally:
         page.close()
     assert (tmp_path / "report.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("width", [1400, 700])
+def test_long_chart_labels_stay_inside_their_svg(browser, tmp_path, width):
+    """Long labels are cut with an ellipsis inside the chart; the whole label is in the bar's tooltip."""
+    annotations = tmp_path / "long.jsonl"
+    lines = FIXTURE.read_text(encoding="utf8").splitlines() + [json.dumps(r) for r in long_label_records()]
+    annotations.write_text("\n".join(lines) + "\n", encoding="utf8")
+    out = tmp_path / "report.html"
+    build_report(annotations, out)
+    page, errors, _ = open_page(browser, out)
+    try:
+        page.set_viewport_size({"width": width, "height": 1000})
+        assert assert_labels_inside_charts(page) > 40
+        for chart in ("by_category", "by_drug", "absent_criteria", "guidelines", "guideline_places", "by_specialty"):
+            label = page.locator(f'svg[data-chart="{chart}"] text.label').first.text_content()
+            assert label.endswith("…"), (chart, label)
+            bar = page.locator(f'svg[data-chart="{chart}"] g.bar').first
+            whole = bar.get_attribute("data-label")
+            assert len(whole) > len(label) and bar.locator("title").text_content().startswith(whole + ":"), chart
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+        page.screenshot(path=str(tmp_path / f"long-labels-{width}.png"), full_page=True)
+        assert errors == []
+    finally:
+        page.close()
 
 
 def test_letter_in_chromium(browser, nlp, tmp_path):

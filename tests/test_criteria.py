@@ -1,5 +1,6 @@
 """Criteria (`imr_criteria`): cues, scopes, list splitting, assertions, categories, gold and round-trips."""
 import spacy
+import pytest
 import srsly
 from spacy.tokens import Doc, DocBin, Span
 from spacy.training import Example
@@ -66,7 +67,7 @@ def test_no_documentation_that_gives_three_opioid_criteria(nlp):
 def test_no_evidence_of(nlp):
     assert found(nlp, "There is no evidence of any red flag conditions.") == [("any red flag conditions", 24, 47, "absent")]
     assert attrs(nlp, "There is no evidence of any red flag conditions.")[0] == {
-        "negated": True, "assertion": "absent", "category": "red_flags", "cue": "There is no evidence of"
+        "negated": True, "assertion": "absent", "category": "red_flags", "key": "red flag condition", "cue": "There is no evidence of"
     }
 
 
@@ -140,7 +141,7 @@ def test_offsets_are_into_the_original_text_across_line_breaks(nlp):
 def test_present_assertions(nlp):
     assert found(nlp, "In this case, the treating physician has clearly documented the 4 A's.") == [("the 4 A's", 60, 69, "present")]
     assert attrs(nlp, "There is documentation of muscle spasm.") == [
-        {"negated": False, "assertion": "present", "category": "muscle_spasm", "cue": "There is documentation of"}
+        {"negated": False, "assertion": "present", "category": "muscle_spasm", "key": "muscle spasm", "cue": "There is documentation of"}
     ]
 
 
@@ -197,7 +198,7 @@ def test_criteria_are_entities_and_in_the_record(nlp):
     assert [" ".join(t.split()) for t in absent] == gold
     for entry in first["criteria"]:
         assert doc.text[entry["start"] : entry["end"]] == entry["text"]
-        assert set(entry) == {"text", "start", "end", "negated", "assertion", "category", "cue"}
+        assert set(entry) == {"text", "start", "end", "negated", "assertion", "category", "key", "cue"}
 
 
 # -- gold -----------------------------------------------------------------------------
@@ -212,8 +213,8 @@ def test_gold_absent_criteria_f1(nlp):
     gold = load_gold(GOLD)
     ev = evaluate(gold, gold_predictions(nlp, list(gold)))
     metrics = ev.metrics()
-    assert metrics["absent_criteria_f"] >= 0.95
-    assert metrics["criterion_category_coverage_acc"] >= 0.9
+    assert metrics["absent_criteria_f"] >= 0.965
+    assert metrics["criterion_category_acc"] >= 0.78  # on the 97 gold letters; the gold leaves some criteria uncategorised
 
 
 def test_seeds_report_no_present_or_requirement_sentence_as_absent(nlp):
@@ -335,3 +336,74 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
     ]
     text = "There is no indication of red flags or tears for which urgent surgery would be necessary, and as the patient improved, it is denied."
     assert [c[0] for c in found(nlp, text)] == ["red flags or tears for which urgent surgery would be necessary"]
+
+
+# -- generalisation classes (issue 14): every way of saying "not documented" ------------------
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # wh-clauses and missing rationale
+        ("It is unclear why a repeat MRI is needed at this time.", [("why a repeat MRI is needed at this time", "It is unclear")]),
+        ("It was not clearly stated why the study was ordered.", [("why the study was ordered", "It was not clearly stated")]),
+        ("It is unclear if this is a first time prescription or ongoing management.", [("if this is a first time prescription or ongoing management", "It is unclear")]),
+        ("It is not certain that there has been a prior plain film.", [("there has been a prior plain film", "It is not certain that")]),
+        ("It is also not noted what functional improvement she had with prior sessions.", [("what functional improvement she had with prior sessions", "It is also not noted")]),
+        ("The provider does not specify what dose is requested.", [("what dose is requested", "does not specify")]),
+        ("The physician did not explain how the brace would help.", [("how the brace would help", "did not explain")]),
+        ("The records were silent on the outcome of the trial.", [("the outcome of the trial", "The records were silent on")]),
+        # post-posed negations
+        ("It appears there is a previous x-ray; however, the results are unknown.", [("the results", "are unknown")]),
+        ("The need for supervised therapy over a home program is not established.", [("The need for supervised therapy over a home program", "is not established")]),
+        # verbs of the record and of the patient
+        ("The records do not establish that the patient has failed conservative care.", [("the patient has failed conservative care", "do not establish that")]),
+        ("The notes did not detail findings of a specific nerve root.", [("findings of a specific nerve root", "did not detail")]),
+        ("He has not yet had physical therapy.", [("physical therapy", "He has not yet had")]),
+        ("The patient has not responded to epidural injections.", [("epidural injections", "patient has not responded to")]),
+        ("The claimant has yet to complete any conservative management.", [("complete any conservative management", "has yet to")]),
+        ("The provider failed to furnish progress notes.", [("progress notes", "failed to furnish")]),
+        ("The patient cannot be considered as having failed conservative treatment.", [("failed conservative treatment", "cannot be considered as having")]),
+        ("Absent red flags or clear indications for surgery, an MRI is not supported.", [("red flags or clear indications for surgery", "Absent")]),
+        ("There are no recent MRI studies of the spine, and no documentation of failed muscle relaxant treatment.",
+         [("recent MRI studies of the spine", "There are no"), ("failed muscle relaxant treatment", "and no documentation of")]),
+    ],
+)
+def test_absent_wordings(nlp, text, expected):
+    got = [(a["cue"], s) for a, s in zip(attrs(nlp, text), [c[0] for c in found(nlp, text)])]
+    assert [(s, cue) for cue, s in got] == expected
+    assert {a["assertion"] for a in attrs(nlp, text)} == {"absent"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Medical necessity has not been established.",
+        "Likewise, the medical necessity of this request is not established.",
+        "This request does not satisfy the guidelines, and does not appear medically necessary.",
+        "There is a lack of published data on the effectiveness of tapering.",
+        "There is no evidence to support the routine use of ultrasound for this condition.",
+        "There is no quality evidence that traction is effective.",
+        "Based on the lack of above mentioned information, the request is not medically necessary.",
+    ],
+)
+def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):
+    assert [a for a in attrs(nlp, text) if a["assertion"] == "absent"] == []
+
+
+@pytest.mark.parametrize(
+    "text,assertion",
+    [
+        ("Guidelines recommend imaging only when there is no improvement after a month.", "requirement"),
+        ("The MTUS and ODG do not address Viagra.", "requirement"),
+        ("Patients with no risk factors may use it.", "requirement"),
+        ("MTUS guidelines state that opioids are stopped when there is no documentation of improvement.", "requirement"),
+        ("Criteria include: 1. pain for 3 months; and 5. No contraindications to implantation exist.", "requirement"),
+        # a guideline named as an object or by attribution is not the clause's subject
+        ("The request exceeds the guidelines and cannot be approved without first evaluating the response.", "absent"),
+        ("As per MTUS ACOEM Guidelines, no indication for MRI of the lumbar spine is met.", "absent"),
+        ("There are no recent electrodiagnostic studies supporting a diagnosis of radiculopathy.", "absent"),
+    ],
+)
+def test_guideline_clauses_against_findings(nlp, text, assertion):
+    assert {a["assertion"] for a in attrs(nlp, text) if a["cue"] not in ("Guidelines recommend", "MTUS guidelines state that")} == {assertion}

@@ -1,5 +1,6 @@
 """The corpus report: numbers computed from a small fixed JSONL, asserted exactly."""
 import csv
+import html
 import re
 from pathlib import Path
 
@@ -188,7 +189,8 @@ def test_odd_but_valid_json_records_do_not_crash():
         {"id": "b", "reviewer": {"specialties": "Neurology"}, "decisions": [
             "not a decision",
             {"item": None, "outcome": "overturned", "drugs": ["Norco", {"name": None}], "citations": [None, {"pages": 5}],
-             "criteria": [{"assertion": "ABSENT", "cue": "no documentation of"}, {"assertion": None}]},
+             "criteria": [{"assertion": "ABSENT", "cue": "no documentation of", "text": "functional improvements"},
+                          {"assertion": "absent", "cue": "no documentation of"}, {"assertion": None}]},
         ]},
         {"id": "c", "decisions": None, "error": None},
     ]:
@@ -196,7 +198,7 @@ def test_odd_but_valid_json_records_do_not_crash():
     tables = {t.key: t for t in report_tables(stats)}
     assert tables["by_category"].rows == [["equipment", 1, 1, 0, 1.0], ["other", 1, 0, 1, 0.0]]
     assert tables["by_specialty"].rows == [["(not stated)", 1, 1, 0, 1.0], ["Neurology", 1, 0, 1, 0.0]]
-    assert tables["absent_criteria"].rows == [["no documentation of", 1]]
+    assert tables["absent_criteria"].rows == [["functional improvement", 1]]  # the text's lemma key, never the cue
     assert tables["by_drug"].rows == [] and tables["guidelines"].rows == []
     assert "<svg" in render_report(stats, list(tables.values()))
 
@@ -302,3 +304,64 @@ def test_ten_thousand_letters_in_under_ten_seconds_streaming(tmp_path):
     assert (int(letters), int(decisions)) == (10_000, 24_600)
     assert float(cpu) < 10
     assert float(peak_mb) < size_mb  # streamed: the process never held the file
+
+
+def test_errors_grouped_by_reason_without_line_numbers():
+    stats = ReportStats()
+    for number, error in enumerate(["line 3: not JSON: Expecting value", "line 9: not JSON: Extra data",
+                                    'line 4: no "text" field', "empty file", "not UTF-8 text: invalid byte 0xe9"]):
+        stats.add({"id": f"e{number}", "error": error})
+    rows = {t.key: t for t in report_tables(stats)}["errors"].rows
+    assert rows == [["not JSON", 2], ["empty file", 1], ['no "text" field', 1], ["not UTF-8 text", 1]]
+
+
+def test_absent_criteria_grouped_by_category_else_key_never_cue():
+    stats = ReportStats()
+    criteria = [
+        {"assertion": "absent", "text": "red flags", "cue": "no evidence of"},
+        {"assertion": "absent", "text": "Red flag", "cue": "without"},
+        {"assertion": "absent", "text": "objective functional improvements", "key": "functional gain", "cue": "no"},
+        {"assertion": "absent", "text": "anything", "category": "rationale", "key": "anything", "cue": "no"},
+        {"assertion": "absent", "cue": "no documentation of"},
+        {"assertion": "requirement", "text": "red flags"},
+    ]
+    stats.add({"id": "a", "decisions": [{"item": "MRI of the knee", "outcome": "upheld", "criteria": criteria}]})
+    stats.add({"id": "b", "decisions": [{"item": "MRI of the back", "outcome": "upheld", "criteria": criteria[1:2]}]})
+    rows = {t.key: t for t in report_tables(stats)}["absent_criteria"].rows
+    assert rows == [["red flag", 2], ["functional gain", 1], ["rationale", 1]]
+
+
+def test_chart_labels_are_fitted_to_the_label_column():
+    from imr.display.report import OUTCOME_COLUMNS as OUTCOME
+    from imr.display.report import ChartLayout, Table, count_chart, fit_text, outcome_chart, text_width
+
+    assert fit_text("Opioids", 200) == "Opioids"
+    cut = fit_text("W" * 80, 200)
+    assert cut.endswith("…") and text_width(cut) <= 200 < text_width(cut[:-1] + "W…")
+    long = "ODG · Pain (Chronic), Opioids, criteria for use, long-term assessment, WWWWMMMM%%%%@@@@ " * 2
+    rows = [[long, 120, 100, 20, 0.8333], ["Short", 3, 1, 2, 0.3333]]
+    for table, chart in ((Table("t", "T", "", ["x"] + OUTCOME, rows, chart="outcomes"), outcome_chart),
+                         (Table("c", "C", "", ["x", "citations"], [[long, 12_345], ["Short", 1]], chart="counts"), count_chart)):
+        svg = chart(table)
+        width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))
+        assert f'data-label="{long}"' in svg.replace("&#x27;", "'")  # the whole label stays in the tooltip and data
+        texts = re.findall(r'<text class="\w+" x="([\d.]+)" y="[\d.]+"( text-anchor="end")?[^>]*>([^<]*)</text>', svg)
+        assert len(texts) == 4  # a label and a value per row
+        for x, anchor, text in texts:
+            text = html.unescape(text)
+            left, right = (float(x) - text_width(text), float(x)) if anchor else (float(x), float(x) + text_width(text))
+            assert 0 <= left and right <= width, text
+    assert ChartLayout.fit(["a"], ["1"], width=640, max_label_w=330, row_h=24).label_w == ChartLayout.MIN_LABEL_W
+
+
+def test_build_report_reads_a_duckdb_export(tmp_path):
+    from imr.io.export import export_records
+
+    export_records([FIXTURE], duckdb_path=tmp_path / "imr.duckdb")
+    out = tmp_path / "report.html"
+    stats = build_report(tmp_path / "imr.duckdb", out, csv_dir=tmp_path / "csv")
+    assert (stats.letters, stats.error_letters, stats.outcomes.decisions, stats.outcomes.upheld) == (6, 2, 8, 5)
+    page = out.read_text(encoding="utf8")
+    assert "imr.duckdb · 6 letters · 8 decisions" in page
+    with (tmp_path / "csv" / "by_category.csv").open(encoding="utf-8-sig") as handle:
+        assert list(csv.reader(handle))[1] == ["drug: opioid", "2", "1", "1", "0.5"]

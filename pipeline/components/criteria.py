@@ -21,11 +21,13 @@ component turns each scope into criteria (rules in `patterns/criteria.jsonl`):
 - the scope is trimmed (leading "and/or", discourse markers of backward cues,
   trailing punctuation) and split at ";" into one criterion per list item;
   a cue that itself sits inside a ";" list item scopes over that item only;
-- `category`: the first taxonomy rule whose regex matches the criterion.
+- `category`: the first taxonomy rule whose regex matches the criterion;
+- `key`: the criterion's content lemmas (`imr.components.lemmas`), so that
+  "functional improvements" and "functional improvement" group together.
 
 Each criterion is a `CRITERION` entity (`doc.spans["imr"]`) and a span of
 `doc.spans["imr_criteria"]` with `span._.imr_criterion = {"negated",
-"assertion", "category", "cue"}` (plain JSON). ConText's modifier objects are
+"assertion", "category", "key", "cue"}` (plain JSON). ConText's modifier objects are
 only local variables: nothing of medspaCy is stored on the `Doc`.
 """
 
@@ -41,6 +43,7 @@ from . import extensions  # noqa: F401  (registers the imr_* attributes)
 from .scorers import CRITERIA_METRICS, gold_scorer, weights
 from .entities import add_entities
 from .layout import collapse, doc_text
+from .lemmas import criterion_key
 from ..resources import PathLike, patterns_path, read_rules, write_rules
 from .base import RuleComponent
 from .sections import SECTIONS_KEY
@@ -61,6 +64,8 @@ def _quiet_import_context() -> Any:
 
 
 CRITERIA_KEY = "imr_criteria"
+GUIDELINE_RULES = ("guideline_subject", "guideline_verb", "population_subject", "list_number", "clause_break", "attribution", "conclusion", "conclusion_cue")
+TRIM_WINDOW = 200  # characters of a scope's end the trim_end rules look at per pass
 ASSERTIONS = {"ABSENT": "absent", "PRESENT": "present", "REQUIREMENT": "requirement"}
 
 
@@ -97,6 +102,13 @@ class CriteriaExtractor(RuleComponent):
         self.medspacy_context: Optional[Any] = None
         self.cues: List[Tuple[re.Pattern, Any]] = []
         self.guideline: Optional[re.Pattern] = None
+        self.guideline_verb: Optional[re.Pattern] = None
+        self.population: Optional[re.Pattern] = None
+        self.list_number: Optional[re.Pattern] = None
+        self.clause_break: Optional[re.Pattern] = None
+        self.attribution: Optional[re.Pattern] = None
+        self.conclusion: Optional[re.Pattern] = None
+        self.conclusion_cue: Optional[re.Pattern] = None
         self.trim_start: List[re.Pattern] = []
         self.trim_backward: List[re.Pattern] = []
         self.trim_end: List[re.Pattern] = []
@@ -124,11 +136,11 @@ class CriteriaExtractor(RuleComponent):
     def set_rules(self, rules: List[Dict[str, Any]]) -> None:
         super().set_rules(rules)
         self.trim_start, self.trim_backward, self.trim_end, self.categories = [], [], [], []
-        guideline = []
+        patterns: Dict[str, List[str]] = {kind: [] for kind in GUIDELINE_RULES}
         for rule in rules:
             kind = rule["kind"]
-            if kind == "guideline_subject":
-                guideline.append(rule["pattern"])
+            if kind in patterns:
+                patterns[kind].append(rule["pattern"])
             elif kind == "trim_start":
                 self.trim_start.append(re.compile(rule["pattern"], re.IGNORECASE))
             elif kind == "trim_backward":
@@ -141,7 +153,10 @@ class CriteriaExtractor(RuleComponent):
                 self.split = re.compile(rule["pattern"])
             elif kind == "category":
                 self.categories.append((rule["category"], re.compile(rule["pattern"], re.IGNORECASE)))
-        self.guideline = re.compile("|".join(f"(?:{p})" for p in guideline), re.IGNORECASE) if guideline else None
+        self.guideline, self.guideline_verb, self.population, self.list_number, self.clause_break, self.attribution, self.conclusion, self.conclusion_cue = (
+            re.compile("|".join(f"(?:{p})" for p in patterns[kind]), re.IGNORECASE) if patterns[kind] else None
+            for kind in GUIDELINE_RULES
+        )
 
     def set_context_rules(self, rules: List[Dict[str, Any]]) -> None:
         """Compile the cue rules (plain dicts with medspaCy `ConTextRule` fields)."""
@@ -223,30 +238,87 @@ class CriteriaExtractor(RuleComponent):
                 continue
             sentence = cue.sent
             sentence_start = max(sentence.start_char, section.start_char)
-            if assertion != "requirement" and self.quoted_or_guideline(text, section.start_char, sentence_start, cue.start_char):
+            cue_start = cue.start_char + len(cue.text) - len(cue.text.lstrip("0123456789.() "))  # "5.No" is one token
+            if assertion != "requirement" and self.quoted_or_guideline(text, section.start_char, sentence_start, cue_start):
                 assertion = "requirement"
             start, end = doc[scope_start].idx, doc[scope_end - 1].idx + len(doc[scope_end - 1])
             if self.split.search(text, sentence_start, cue.start_char):
                 # a cue inside a list item ("...; no tenderness; ...") scopes over its item only
                 item_end = self.split.search(text, cue.end_char, end)
                 end = item_end.start() if item_end else end
+            scope_ends = (modifier.rule.metadata or {}).get("scope_ends")
+            if scope_ends and not modifier.direction == "BACKWARD":
+                stop = re.compile(scope_ends).search(text, cue.end_char, end)
+                end = stop.start() if stop else end
             backward = modifier.direction == "BACKWARD"
             cue_text = collapse(cue.text)
             for item_start, item_end in self.items(text, start, end, backward):
+                if self.is_conclusion(text, item_start, item_end, cue_text):
+                    continue
                 value = text[item_start:item_end]
-                attrs = {"negated": assertion == "absent", "assertion": assertion, "category": self.category(value), "cue": cue_text}
+                attrs = {
+                    "negated": assertion == "absent",
+                    "assertion": assertion,
+                    "category": self.category(value),
+                    "key": criterion_key(value),
+                    "cue": cue_text,
+                }
                 found.append((item_start, item_end, attrs))
         return found
 
+    def is_conclusion(self, text: str, start: int, end: int, cue_text: str) -> bool:
+        """A scope that restates the decision ("Medical necessity has not been established",
+        "does not appear medically necessary"), not a finding about the record: its text
+        opens like a conclusion and its cue is one of the conclusion verbs."""
+        return bool(
+            self.conclusion is not None
+            and self.conclusion_cue is not None
+            and self.conclusion.match(text, start, end)
+            and self.conclusion_cue.search(cue_text)
+        )
+
     def quoted_or_guideline(self, text: str, section_start: int, sentence_start: int, cue_start: int) -> bool:
-        """Whether a cue is guideline text: inside a quotation (the last quote mark before it opens one), or after a guideline subject in its sentence."""
+        """Whether a cue is guideline text, not a finding about this patient: inside a
+        quotation (the last quote mark before it opens one), or in a clause about the
+        guidelines or the literature (`guideline_text`)."""
         if self.quote is not None:
             last = None
             for last in self.quote.finditer(text, section_start, cue_start):
                 pass
             if last is not None and opens_quote(text, last.start(), section_start):
                 return True
-        return bool(self.guideline and self.guideline.search(text, sentence_start, cue_start))
+        return self.guideline_text(text, sentence_start, cue_start)
+
+    def guideline_text(self, text: str, sentence_start: int, cue_start: int) -> bool:
+        """The clause holding the cue speaks of guidelines or populations: it opens with a
+        population ("Patients with no ...", "In cases without ...") or a list number ("5. No ..."),
+        its cue's subject is a
+        guideline ("ODG does not address"), or a guideline does something in it before the
+        cue ("Guidelines recommend X only when there is no Y"). A guideline named as an
+        object or by attribution ("exceeds the guidelines", "As per MTUS, no indication")
+        does not make a clause guideline text."""
+        clause_start = sentence_start
+        if self.clause_break is not None:
+            for brk in self.clause_break.finditer(text, sentence_start, cue_start):
+                clause_start = brk.end()
+        head_start = clause_start + len(text[clause_start:cue_start]) - len(text[clause_start:cue_start].lstrip())
+        if self.population is not None and self.population.match(text, head_start, cue_start):
+            return True
+        if self.list_number is not None and self.list_number.search(text[max(0, cue_start - 16) : cue_start]):
+            return True  # "...; and 5. No contraindications exist": an item of a guideline's numbered criteria
+        if self.guideline is None:
+            return False
+        for subject in self.guideline.finditer(text, clause_start, cue_start):
+            before = text[max(clause_start, subject.start() - 60) : subject.start()]
+            if self.attribution is not None and self.attribution.search(before):
+                continue  # "As per MTUS, ...", "exceeds the guidelines": not the clause's subject
+            words = text[subject.end() : cue_start].split()
+            if len(words) <= 2 and "," not in text[subject.end() : cue_start]:
+                return True  # the guideline is the cue's subject: "ODG does not address"
+            verb = self.guideline_verb.search(" ".join(words[:4])) if self.guideline_verb is not None else None
+            if verb is not None and not any(w.lower() in ("and", "or", "which", "that", "who") for w in words[: len(" ".join(words[:4])[: verb.start()].split())]):
+                return True  # the guideline does something before the cue: "Guidelines recommend X only if no Y"
+        return False
 
     def items(self, text: str, start: int, end: int, backward: bool) -> List[Tuple[int, int]]:
         """The list items of a scope [start, end): split at ";", trimmed."""
@@ -276,8 +348,8 @@ class CriteriaExtractor(RuleComponent):
                 match = pattern.match(text, start, end)
                 if match and match.end() > start:
                     start, changed = match.end(), True
-            for pattern in self.trim_end:
-                match = pattern.search(text, start, end)
+            for pattern in self.trim_end:  # anchored at the end: searched over a bounded tail (linear time)
+                match = pattern.search(text, max(start, end - TRIM_WINDOW), end)
                 if match and match.start() < end:
                     end, changed = match.start(), True
         return start, end

@@ -2,7 +2,10 @@
 
 The input is streamed: `read_stats` parses one line at a time and only adds to
 counters (`ReportStats.add`), so memory grows with the number of distinct
-drugs, criteria and guidelines, not with the number of letters.
+drugs, criteria and guidelines, not with the number of letters. A DuckDB file
+written by `imr.io.export.export_records` is read the same way: its tables are
+scanned side by side, in batches, and each letter's record fields are rebuilt
+from its rows and added to the same counters.
 `report_tables` turns the counters into `Table`s, which `render_report`
 writes as one self-contained HTML page (inline CSS and SVG, no scripts, no
 network) and `write_csv` as one CSV file per table.
@@ -20,8 +23,9 @@ import os
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from ..resources import patterns_path, read_rules
 
@@ -30,7 +34,10 @@ NOT_STATED = "(not stated)"
 OTHER = "other"
 DRUG_CATEGORY_PREFIX = "drug: "
 TREATMENT_RULES = "treatment_categories.jsonl"
+ITEM_CACHE_SIZE = 2**14
 PAGE_RANGE_RE = re.compile(r"^(\w+)\s*[-–]\s*(\w+)$")
+LINE_PREFIX_RE = re.compile(r"^line \d+:\s*")
+DUCKDB_MAGIC = b"DUCK"
 
 
 # ---------------------------------------------------------------- classifying
@@ -48,6 +55,8 @@ class TreatmentClassifier:
         self.rules: List[Tuple[str, re.Pattern]] = [
             (rule["category"], re.compile(rule["pattern"], re.IGNORECASE)) for rule in rules
         ]
+        # The rules take ~0.1 ms per item and the same items recur (prescriptions): cache.
+        self.item_category: Callable[[str], str] = lru_cache(maxsize=ITEM_CACHE_SIZE)(self._item_category)
 
     @classmethod
     def from_file(cls, path: Optional[PathLike] = None) -> "TreatmentClassifier":
@@ -58,7 +67,10 @@ class TreatmentClassifier:
             drug_class = text_value(drug.get("drug_class")) if isinstance(drug, dict) else None
             if drug_class:
                 return DRUG_CATEGORY_PREFIX + drug_class
-        item = text_value(decision.get("item")) or ""
+        return self.item_category(text_value(decision.get("item")) or "")
+
+    def _item_category(self, item: str) -> str:
+        """The first keyword rule matching `item`, else "other"."""
         for category, pattern in self.rules:
             if pattern.search(item):
                 return category
@@ -169,12 +181,97 @@ class ReportStats:
 
 
 def read_stats(path: PathLike, classifier: Optional[TreatmentClassifier] = None) -> ReportStats:
-    """Stream an `imr/1` JSONL file into counters, one line at a time."""
+    """Stream an `imr/1` JSONL file, one line at a time, or a DuckDB file written by
+    `imr.io.export.export_records`, one letter at a time, into counters."""
     stats = ReportStats(classifier=classifier or TreatmentClassifier.from_file())
+    if is_duckdb(path):
+        for record in duckdb_records(path):
+            stats.add(record)
+        return stats
     with Path(path).open(encoding="utf8") as handle:
         for line in handle:
             stats.add_line(line)
     return stats
+
+
+def is_duckdb(path: PathLike) -> bool:
+    """Whether `path` is a DuckDB database file (magic bytes "DUCK" at offset 8)."""
+    with Path(path).open("rb") as handle:
+        return handle.read(12)[8:] == DUCKDB_MAGIC
+
+
+# The columns the report reads: per table, its key columns and its fields. Plain scans
+# return a table's rows in insertion order, which export_records makes letter order.
+LETTER_KEY = ("letter_id",)
+DECISION_KEY = ("letter_id", "decision_index")
+DUCKDB_SCANS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
+    "letters": ((), ("id", "error", "reviewer_specialties")),
+    "decisions": (LETTER_KEY, ("decision_index", "item", "outcome")),
+    "drugs": (DECISION_KEY, ("name", "generic", "drug_class")),
+    "citations": (DECISION_KEY, ("source", "title", "title_canonical", "sections", "pages")),
+    "criteria": (DECISION_KEY, ("text", "assertion", "category", "key")),
+}
+
+
+class RowGroups:
+    """The rows of a table scan, taken a key at a time: `take(key)` returns the rows at the
+    head of the scan whose first `width` columns equal `key` (without them)."""
+
+    def __init__(self, rows: Iterator[Tuple[Any, ...]], width: int) -> None:
+        self.rows = rows
+        self.width = width
+        self.head = next(rows, None)
+
+    def take(self, key: Tuple[Any, ...]) -> List[Tuple[Any, ...]]:
+        taken = []
+        while self.head is not None and self.head[: self.width] == key:
+            taken.append(self.head[self.width :])
+            self.head = next(self.rows, None)
+        return taken
+
+
+def scan_rows(connection: Any, table: str, batch_size: int) -> Iterator[Tuple[Any, ...]]:
+    """The key and field columns of a table (`DUCKDB_SCANS`), in insertion order, fetched in batches."""
+    key, fields = DUCKDB_SCANS[table]
+    result = connection.execute(f'SELECT {", ".join(key + fields)} FROM "{table}"')
+    while True:
+        rows = result.fetchmany(batch_size)
+        if not rows:
+            return
+        yield from rows
+
+
+def duckdb_records(path: PathLike, batch_size: int = 1000) -> Iterator[Dict[str, Any]]:
+    """The letters of a DuckDB file written by `export_records`, as partial `imr/1` records.
+
+    The tables are scanned side by side in export order (letters, and each letter's decisions,
+    drugs, citations and criteria after one another), so memory does not grow with the file.
+    """
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as connection:
+        connection.execute("SET enable_progress_bar = false")
+        parts = {
+            name: RowGroups(scan_rows(connection.cursor(), name, batch_size), len(key))
+            for name, (key, _) in DUCKDB_SCANS.items() if key
+        }
+        for letter_id, error, specialties in scan_rows(connection.cursor(), "letters", batch_size):
+            decisions = [duckdb_decision(parts, letter_id, *row) for row in parts["decisions"].take((letter_id,))]
+            yield {"id": letter_id, "error": error, "reviewer": {"specialties": specialties}, "decisions": decisions}
+        left = [name for name, groups in parts.items() if groups.head is not None]
+        if left:
+            raise ValueError(f"{path}: rows of {', '.join(left)} are not in the order of the letters table; "
+                             "write the database with export_records (imr export)")
+
+
+def duckdb_decision(parts: Dict[str, RowGroups], letter_id: str, index: int, item: Optional[str],
+                    outcome: Optional[str]) -> Dict[str, Any]:
+    """A decision with its rows of drugs, citations and criteria."""
+    decision: Dict[str, Any] = {"item": item, "outcome": outcome}
+    for name in ("drugs", "citations", "criteria"):
+        fields = DUCKDB_SCANS[name][1]
+        decision[name] = [dict(zip(fields, row)) for row in parts[name].take((letter_id, index))]
+    return decision
 
 
 # ---------------------------------------------------------------- record fields
@@ -212,8 +309,9 @@ def unique_pairs(pairs: Iterable[Optional[Tuple[str, str]]]) -> List[Tuple[str, 
 
 
 def error_reason(error: Any) -> str:
-    """The kind of an error message: the text before its first colon."""
-    return (text_value(error) or "unknown error").split(":", 1)[0]
+    """The kind of an error message: the text before its first colon, after a
+    JSONL line's "line N: " prefix ("line 3: not JSON: ..." -> "not JSON")."""
+    return LINE_PREFIX_RE.sub("", text_value(error) or "unknown error").split(":", 1)[0]
 
 
 def drug_key(drug: Any) -> Optional[Tuple[str, str]]:
@@ -227,10 +325,21 @@ def drug_key(drug: Any) -> Optional[Tuple[str, str]]:
 
 
 def absent_criterion(criterion: Any) -> Optional[str]:
-    """The category (else cue, else text) of a criterion asserted absent, else None."""
+    """The group of a criterion asserted absent: its category, else its `key`, else
+    the `criterion_key` of its text (never its cue); None for other criteria."""
     if not isinstance(criterion, dict) or str(criterion.get("assertion") or "").lower() != "absent":
         return None
-    return text_value(criterion.get("category")) or text_value(criterion.get("cue")) or text_value(criterion.get("text"))
+    category, key = text_value(criterion.get("category")), text_value(criterion.get("key"))
+    return category or key or lemma_key(text_value(criterion.get("text")))
+
+
+def lemma_key(text: Optional[str]) -> Optional[str]:
+    """`imr.components.lemmas.criterion_key` of `text` (None when empty); spaCy is imported on first use."""
+    if not text:
+        return None
+    from ..components.lemmas import criterion_key
+
+    return criterion_key(text) or None
 
 
 def guideline_name(citation: Dict[str, Any]) -> Optional[str]:
@@ -363,7 +472,8 @@ def report_tables(stats: ReportStats, top: int = 20) -> List[Table]:
         Table(
             "absent_criteria",
             f"Most frequent absent criteria (top {top})",
-            "Decisions in which the reviewer found a criterion absent, by criterion category.",
+            "Decisions in which the reviewer found a criterion absent, by criterion category, else by the criterion's "
+            "lemma key (its words' lemmas, stop words dropped: \"red flags\" and \"red flag\" are one row).",
             ["criterion", "decisions"],
             count_rows(stats.absent),
             chart="counts",
@@ -515,8 +625,109 @@ def fmt_cell(column: str, value: Any) -> str:
     return fmt_number(value)
 
 
-def shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+# Advance widths in em of DejaVu Sans, the widest of the usual sans-serif fonts
+# (Chromium's system-ui on Linux), rounded up; other characters count 1 em.
+# Labels are fitted with them, so they fit whichever font the browser picks.
+EM_WIDTHS = {
+    0.28: "ijlI'",
+    0.34: ",. ·\u2019f/:;\\|-",
+    0.40: "t()[]r!",
+    0.52: "\"J*`°sz\u201c\u201d",
+    0.56: "cL?_§–",
+    0.60: "kvxy",
+    0.64: "aoFTeébdghnpquü0123456789${}",
+    0.72: "EKPSYVBXZACR",
+    0.80: "UHNDG&OQw",
+    0.86: "#+<=>^~±×M",
+}
+CHAR_EM = {char: em for em, chars in EM_WIDTHS.items() for char in chars}
+FONT_SIZE = 12.5
+ELLIPSIS = "…"
+
+
+def text_width(text: str, size: float = FONT_SIZE) -> float:
+    """An upper bound of the width of `text` in px at font size `size`."""
+    return size * sum(CHAR_EM.get(char, 1.0) for char in text)
+
+
+def fit_text(text: str, width: float, size: float = FONT_SIZE) -> str:
+    """`text`, cut at the end with an ellipsis so that it fits in `width` px."""
+    if text_width(text, size) <= width:
+        return text
+    room = width - text_width(ELLIPSIS, size)
+    used = 0.0
+    for index, char in enumerate(text):
+        used += size * CHAR_EM.get(char, 1.0)
+        if used > room:
+            return text[:index].rstrip() + ELLIPSIS
+    return text
+
+
+@dataclass
+class ChartLayout:
+    """Horizontal bar chart geometry in viewBox units: label column, bars, value column.
+
+    The chart keeps its total width; the label column is as wide as the
+    longest label up to `max_label_w` (longer labels are cut with an ellipsis,
+    the bar's <title> has them whole), the value column as wide as the widest
+    value text, and the bars get the rest.
+    """
+
+    width: float
+    label_w: float
+    value_w: float
+    rows: int
+    row_h: float
+    top: float = 6
+
+    GAP = 10  # between a label and its bar
+    EDGE = 4  # kept free at the left and right edges
+    MIN_LABEL_W = 90
+
+    @classmethod
+    def fit(cls, labels: Sequence[str], values: Sequence[str], width: float, max_label_w: float, row_h: float) -> "ChartLayout":
+        widest_label = max((text_width(label) for label in labels), default=0)
+        label_w = min(max_label_w, max(cls.MIN_LABEL_W, widest_label + cls.GAP + cls.EDGE))
+        value_w = max((text_width(value) for value in values), default=0) + 8 + cls.EDGE
+        return cls(width, label_w, value_w, len(labels), row_h)
+
+    @property
+    def bar_w(self) -> float:
+        return self.width - self.label_w - self.value_w
+
+    @property
+    def height(self) -> float:
+        return self.top * 2 + self.row_h * self.rows
+
+    def y(self, index: int) -> float:
+        return self.top + index * self.row_h
+
+    def baseline(self, index: int) -> str:
+        return f"{self.y(index) + self.row_h / 2 + 4.5:.1f}"
+
+    def label(self, index: int, label: str) -> str:
+        """The row's label, right-aligned against the bars, cut to fit the label column."""
+        text = fit_text(label, self.label_w - self.GAP - self.EDGE)
+        return (
+            f'<text class="label" x="{self.label_w - self.GAP:.1f}" y="{self.baseline(index)}" text-anchor="end" '
+            f'font-size="{FONT_SIZE}" fill="#1d2733">{esc(text)}</text>'
+        )
+
+    def value(self, index: int, x: float, text: str) -> str:
+        """The row's value text, just after its bar ending at `x`."""
+        return (
+            f'<text class="value" x="{x + 8:.1f}" y="{self.baseline(index)}" font-size="{FONT_SIZE}" fill="#5b6675">'
+            f"{esc(text)}</text>"
+        )
+
+    def svg(self, table: Table, what: str, body: Iterable[str]) -> str:
+        width, height = f"{self.width:g}", f"{self.height:g}"
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="{esc(table.key)}" role="img" '
+            f'aria-labelledby="{esc(table.key)}-chart-title" viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
+            f'<title id="{esc(table.key)}-chart-title">{esc(table.title)}: bar chart of {esc(what)}; '
+            f"the same numbers are in the table.</title>" + "".join(body) + "</svg>"
+        )
 
 
 def row_label(table: Table, row: List[Any]) -> str:
@@ -526,82 +737,60 @@ def row_label(table: Table, row: List[Any]) -> str:
     return str(row[0])
 
 
+def outcome_value(decisions: int, rate: Optional[float]) -> str:
+    return f"{decisions:,} · " + (f"{fmt_rate(rate)} upheld" if rate is not None else "no outcome found")
+
+
 def outcome_chart(table: Table) -> str:
     """Horizontal stacked bars: length = decisions, dark = upheld, light = overturned."""
     rows = table.shown
-    label_w, bar_w, value_w, row_h, top = 210, 280, 175, 26, 6
-    width = label_w + bar_w + value_w
-    height = top * 2 + row_h * len(rows)
+    labels = [row_label(table, row) for row in rows]
+    values = [outcome_value(row[1], row[4]) for row in rows]
+    layout = ChartLayout.fit(labels, values, width=680, max_label_w=260, row_h=26)
     largest = max((r[1] for r in rows), default=0) or 1
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="{esc(table.key)}" role="img" '
-        f'aria-labelledby="{esc(table.key)}-chart-title" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
-        f'<title id="{esc(table.key)}-chart-title">{esc(table.title)}: bar chart of decisions by outcome; '
-        f"the same numbers are in the table.</title>",
-    ]
-    for index, row in enumerate(rows):
-        label, decisions, upheld, overturned, rate = row_label(table, row), row[1], row[2], row[3], row[4]
-        y = top + index * row_h
-        up_w = bar_w * upheld / largest
-        over_w = bar_w * overturned / largest
-        other_w = bar_w * (decisions - upheld - overturned) / largest
+    parts = []
+    for index, (row, label, value) in enumerate(zip(rows, labels, values)):
+        decisions, upheld, overturned, rate = row[1], row[2], row[3], row[4]
+        y = layout.y(index)
         tip = f"{label}: {decisions} decisions, {upheld} upheld, {overturned} overturned, {fmt_rate(rate)} upheld"
-        parts.append(f'<g class="bar" data-label="{esc(label)}"><title>{esc(tip)}</title>')
-        parts.append(
-            f'<text x="{label_w - 10}" y="{y + row_h / 2 + 4.5:.1f}" text-anchor="end" font-size="12.5" fill="#1d2733">'
-            f"{esc(shorten(label, 30))}</text>"
-        )
-        x = label_w
-        for css, w, color in (("upheld", up_w, UPHELD_COLOR), ("overturned", over_w, OVERTURNED_COLOR), ("unknown", other_w, "#c8ced6")):
+        parts.append(f'<g class="bar" data-label="{esc(label)}"><title>{esc(tip)}</title>{layout.label(index, label)}')
+        x = layout.label_w
+        segments = (("upheld", upheld, UPHELD_COLOR), ("overturned", overturned, OVERTURNED_COLOR),
+                    ("unknown", decisions - upheld - overturned, "#c8ced6"))
+        for css, count, color in segments:
+            w = layout.bar_w * count / largest
             if w > 0:
                 parts.append(
-                    f'<rect class="seg {css}" x="{x:.1f}" y="{y + 4}" width="{max(w, 1.5):.1f}" height="{row_h - 8}" fill="{color}"/>'
+                    f'<rect class="seg {css}" x="{x:.1f}" y="{y + 4}" width="{max(w, 1.5):.1f}" height="{layout.row_h - 8}" fill="{color}"/>'
                 )
                 x += w
-        parts.append(
-            f'<text x="{x + 8:.1f}" y="{y + row_h / 2 + 4.5:.1f}" font-size="12.5" fill="#5b6675">'
-            f"{decisions:,} · {fmt_rate(rate) + ' upheld' if rate is not None else 'no outcome found'}</text>"
-        )
-        parts.append("</g>")
-    parts.append("</svg>")
+        parts.append(layout.value(index, x, value) + "</g>")
     legend = (
         f'<div class="legend"><span class="key" style="background:{UPHELD_COLOR}"></span>upheld (denial stands)'
         f'<span class="key" style="background:{OVERTURNED_COLOR}"></span>overturned (approved)</div>'
     )
-    return "".join(parts) + legend
+    return layout.svg(table, "decisions by outcome", parts) + legend
 
 
 def count_chart(table: Table) -> str:
     """Horizontal bars of one count (the first numeric column)."""
     rows = table.shown
     value_index = next(i for i, v in enumerate(rows[0]) if isinstance(v, int)) if rows else 1
-    label_w, bar_w, value_w, row_h, top = 300, 270, 60, 24, 6
-    width = label_w + bar_w + value_w
-    height = top * 2 + row_h * len(rows)
-    largest = max((r[value_index] for r in rows), default=0) or 1
     unit = table.columns[value_index]
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="{esc(table.key)}" role="img" '
-        f'aria-labelledby="{esc(table.key)}-chart-title" viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
-        f'<title id="{esc(table.key)}-chart-title">{esc(table.title)}: bar chart of {esc(unit)}; '
-        f"the same numbers are in the table.</title>",
-    ]
-    for index, row in enumerate(rows):
-        label, value = row_label(table, row), row[value_index]
-        y = top + index * row_h
-        w = max(bar_w * value / largest, 1.5)
-        parts.append(f'<g class="bar" data-label="{esc(label)}"><title>{esc(label)}: {value:,} {esc(unit)}</title>')
+    labels = [row_label(table, row) for row in rows]
+    values = [f"{row[value_index]:,}" for row in rows]
+    layout = ChartLayout.fit(labels, values, width=640, max_label_w=330, row_h=24)
+    largest = max((r[value_index] for r in rows), default=0) or 1
+    parts = []
+    for index, (row, label, value) in enumerate(zip(rows, labels, values)):
+        w = max(layout.bar_w * row[value_index] / largest, 1.5)
+        parts.append(f'<g class="bar" data-label="{esc(label)}"><title>{esc(label)}: {value} {esc(unit)}</title>{layout.label(index, label)}')
         parts.append(
-            f'<text x="{label_w - 10}" y="{y + row_h / 2 + 4.5:.1f}" text-anchor="end" font-size="12.5" fill="#1d2733">'
-            f"{esc(shorten(label, 44))}</text>"
+            f'<rect class="seg count" x="{layout.label_w:.1f}" y="{layout.y(index) + 4}" width="{w:.1f}" height="{layout.row_h - 8}" '
+            f'fill="{COUNT_COLOR}" rx="1.5"/>'
         )
-        parts.append(f'<rect class="seg count" x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" fill="{COUNT_COLOR}" rx="1.5"/>')
-        parts.append(
-            f'<text x="{label_w + w + 8:.1f}" y="{y + row_h / 2 + 4.5:.1f}" font-size="12.5" fill="#5b6675">{value:,}</text>'
-        )
-        parts.append("</g>")
-    parts.append("</svg>")
-    return "".join(parts)
+        parts.append(layout.value(index, layout.label_w + w, value) + "</g>")
+    return layout.svg(table, unit, parts)
 
 
 def html_table(table: Table) -> str:
@@ -729,7 +918,8 @@ def build_report(
     title: str = "IMR corpus report",
     classifier: Optional[TreatmentClassifier] = None,
 ) -> ReportStats:
-    """Stream `annotations` and write the HTML report (and the CSV files)."""
+    """Read `annotations` (imr/1 JSONL, or a DuckDB file from `export_records`) and
+    write the HTML report (and the CSV files)."""
     stats = read_stats(annotations, classifier)
     tables = report_tables(stats, top=top)
     output = Path(output)
