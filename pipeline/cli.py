@@ -109,6 +109,8 @@ def annotate_command(
     timeout: float = typer.Option(60.0, "--timeout", min=0, metavar="SECONDS", help="Seconds one letter may take before it becomes an error record (0: no limit)."),
     max_length: int = typer.Option(5_000_000, "--max-length", min=1, metavar="CHARS", help="Longest letter annotated, in characters (longer ones become error records)."),
     docbin_shard_size: Optional[int] = typer.Option(None, "--docbin-shard-size", min=1, metavar="N", help="Docs per DocBin shard of OUT.spacy/ (default 1000; implies the folder form)."),
+    dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS", help="Run on Dask: 'local' (a LocalCluster of --n-process workers) or a scheduler address tcp://HOST:8786. Letter files must be at the same path on every worker."),
+    partition_size: int = typer.Option(64, "--partition-size", min=1, metavar="N", help="With --dask: letters per task."),
     progress_every: int = typer.Option(1000, "--progress-every", min=1, metavar="N", help="Without a terminal: a progress line every N letters (and every 30 s)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary (a line per failed letter still goes to stderr)."),
 ) -> None:
@@ -127,9 +129,12 @@ def annotate_command(
         echo_err(f"error: {err}")
         raise typer.Exit(EXIT_USAGE)
     out = output_path(output)
+    if dask and out.suffix != ".jsonl":
+        echo_err("error: --dask writes JSONL records (OUT.jsonl); annotate a DocBin without --dask")
+        raise typer.Exit(EXIT_USAGE)
     refuse_output_that_is_an_input(out, inputs)
     found = find_inputs(inputs, prefer=prefer, skip=[out, partial_path(out)])
-    letters = iter_letters(found, prefer=prefer)
+    letters = iter_letters(found, prefer=prefer, defer_files=bool(dask))
     if shard:
         letters = (letter for letter in letters if in_shard(letter.id, shard_k, shard_n))
     # JSONL files and stdin hold any number of letters, and a shard an unknown share: no total then.
@@ -137,12 +142,23 @@ def annotate_command(
     progress = Progress(len(found.files) + len(found.unreadable) if countable else None, quiet=quiet, every=progress_every)
     handlers = {sig: signal.signal(sig, raise_interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        nlp = load_model(model)
-        summary = annotate(
-            nlp, letters, out, n_process=n_process, batch_size=batch_size, include_text=include_text,
-            on_record=progress.update, resume=resume, retry_errors=retry_errors, model=model,
-            timeout=timeout or None, max_length=max_length, shard_size=docbin_shard_size,
-        )
+        if dask:
+            from .io.distributed import annotate_with_dask
+
+            if retry_errors:
+                echo_err("error: --retry-errors is not available with --dask")
+                raise typer.Exit(EXIT_USAGE)
+            summary = annotate_with_dask(
+                letters, out, address=dask, n_process=n_process, partition_size=partition_size, include_text=include_text,
+                on_record=progress.update, resume=resume, model=model, timeout=timeout or None, max_length=max_length,
+            )
+        else:
+            nlp = load_model(model)
+            summary = annotate(
+                nlp, letters, out, n_process=n_process, batch_size=batch_size, include_text=include_text,
+                on_record=progress.update, resume=resume, retry_errors=retry_errors, model=model,
+                timeout=timeout or None, max_length=max_length, shard_size=docbin_shard_size,
+            )
     except Interrupted as stop:
         progress.close()
         kept = f"kept {stop.kept:,} records in {stop.partial}" if stop.partial and stop.kept else "nothing was finished"

@@ -110,9 +110,15 @@ def output_path(output: Path) -> Path:
 
 @contextmanager
 def deadline(seconds: Optional[float]) -> Iterator[None]:
-    """Raise `LetterTimeout` in the block after `seconds` (SIGALRM: main thread only, else no limit)."""
-    if not seconds or threading.current_thread() is not threading.main_thread():
+    """Raise `LetterTimeout` in the block after `seconds`: by SIGALRM in a main thread
+    (interrupts long regex matches too); in other threads (Dask workers) by an
+    asynchronous exception, which Python raises at its next bytecode."""
+    if not seconds:
         yield
+        return
+    if threading.current_thread() is not threading.main_thread():
+        with thread_deadline(seconds):
+            yield
         return
 
     def expired(signum: int, frame: Any) -> None:
@@ -125,6 +131,34 @@ def deadline(seconds: Optional[float]) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def thread_deadline(seconds: float) -> Iterator[None]:
+    import ctypes
+
+    thread_id = ctypes.c_ulong(threading.get_ident())
+    expired = threading.Event()
+    lock = threading.Lock()
+    active = True
+
+    def expire() -> None:
+        with lock:
+            if active:
+                expired.set()
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(thread_id, ctypes.py_object(LetterTimeout))
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            active = False
+            timer.cancel()
+            if expired.is_set():  # delivered, or about to be: clear a pending one
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(thread_id, None)
 
 
 def one_line(err: BaseException) -> str:

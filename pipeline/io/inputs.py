@@ -72,6 +72,7 @@ class Letter:
     page_starts: for PDFs, the character offset where each page starts.
     kind: "txt", "pdf", "jsonl" or "folder" (an unreadable folder).
     warnings: what was done to read it (e.g. "decoded as cp1252").
+    path: a file not read yet (`iter_letters(..., defer_files=True)`); `read_deferred` reads it.
     """
 
     id: str
@@ -82,6 +83,7 @@ class Letter:
     page_starts: Optional[List[int]] = None
     kind: str = "txt"
     warnings: List[str] = field(default_factory=list)
+    path: Optional[str] = None
 
 
 class InputError(Exception):
@@ -193,9 +195,16 @@ class UniqueIds:
 
 
 def iter_letters(
-    paths: Union[Inputs, Iterable[Union[str, Path]]], prefer: str = "txt", stdin: Optional[IO[bytes]] = None
+    paths: Union[Inputs, Iterable[Union[str, Path]]],
+    prefer: str = "txt",
+    stdin: Optional[IO[bytes]] = None,
+    defer_files: bool = False,
 ) -> Iterator[Letter]:
-    """Letters from files, folders and stdin, in a stable order, with unique ids."""
+    """Letters from files, folders and stdin, in a stable order, with unique ids.
+
+    defer_files: yield `.txt` and `.pdf` letters unread (`Letter.path` set), for
+    workers that read them where they run (`read_deferred`).
+    """
     inputs = paths if isinstance(paths, Inputs) else find_inputs(paths, prefer=prefer)
     unique = UniqueIds()
     for folder, reason in inputs.unreadable:
@@ -205,14 +214,26 @@ def iter_letters(
         suffix = path.suffix.lower()
         if str(path) == STDIN:
             letters: Iterable[Letter] = read_stdin(stdin if stdin is not None else sys.stdin.buffer)
-        elif suffix in PDF_SUFFIXES:
-            letters = [read_pdf_letter(path, ids[path])]
         elif suffix in JSONL_SUFFIXES:
             letters = read_jsonl_letters(path)
+        elif defer_files:
+            letters = [Letter(id=ids[path], source=str(path), kind="pdf" if suffix in PDF_SUFFIXES else "txt", path=str(path))]
+        elif suffix in PDF_SUFFIXES:
+            letters = [read_pdf_letter(path, ids[path])]
         else:
             letters = [read_text_letter(path, ids[path])]
         for letter in letters:
             yield unique(letter)
+
+
+def read_deferred(letter: Letter) -> Letter:
+    """A letter yielded unread (`defer_files`), read now; any other letter as it is."""
+    if letter.path is None or letter.text is not None or letter.error is not None:
+        return letter
+    read = read_pdf_letter if letter.kind == "pdf" else read_text_letter
+    loaded = read(Path(letter.path), letter.id)
+    loaded.warnings = letter.warnings + loaded.warnings
+    return loaded
 
 
 def read_text_letter(path: Path, letter_id: Optional[str] = None) -> Letter:

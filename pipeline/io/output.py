@@ -284,3 +284,128 @@ class DocBinShardWriter:
 
 def is_disk_full(err: OSError) -> bool:
     return err.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+class PartitionedRecordWriter:
+    """Records of partitions that finish in any order (a distributed run), merged into
+    input order when the run is complete.
+
+    Each finished partition is appended to `OUT.part` as one block and listed in
+    `OUT.part.index` (the input positions of its records, their offsets and
+    lengths), both synced before the next, so a killed run keeps every finished
+    partition and `--resume` never redoes one. A partial without an index (left by
+    a local run) or a finished output given to `--resume` counts as a prefix of
+    the input, and its ids are skipped. `finish` writes the records in input order
+    to `OUT` and removes the partial and its index.
+    """
+
+    def __init__(self, output: Path, *, resume: bool = False) -> None:
+        self.output = Path(output)
+        self.partial = partial_path(self.output)
+        self.index_path = self.partial.with_name(self.partial.name + ".index")
+        self.fd = open_locked(self.partial)
+        self.entries: List[tuple] = []  # (position, offset, length); position -1 for a prefix without positions
+        self.done: Set[str] = set()
+        self.done_positions: Set[int] = set()
+        self.kept = 0
+        self.written = 0
+        try:
+            self._prepare(resume)
+        except BaseException:
+            os.close(self.fd)
+            raise
+        self.index = open(self.index_path, "a", encoding="utf8")
+
+    def _prepare(self, resume: bool) -> None:
+        size = os.fstat(self.fd).st_size
+        indexed = self.index_path.exists() and self.index_path.stat().st_size > 0
+        if not resume:
+            if size or indexed:
+                raise OutputError(
+                    f"{self.partial} holds the records of an interrupted run: add --resume to continue it, "
+                    "or delete it (and its .index) to start over"
+                )
+            return
+        if not size and self.output.exists():
+            os.replace(self.output, self.partial)
+            os.close(self.fd)
+            self.fd = open_locked(self.partial)
+            size = os.fstat(self.fd).st_size
+        if not indexed:  # a prefix of the input written in order: skipped by id
+            self.done, self.kept = scan_records(self.fd)
+            offset = 0
+            with os.fdopen(os.dup(self.fd), "rb") as handle:
+                handle.seek(0)
+                for line in handle:
+                    self.entries.append((-1, offset, len(line)))
+                    offset += len(line)
+            return
+        valid_end = 0
+        good_lines = []
+        with self.index_path.open("rb") as index:
+            for line in index:
+                if not line.endswith(b"\n"):
+                    break
+                block = srsly.json_loads(line)
+                end = block["offset"] + sum(block["lengths"])
+                if end > size:
+                    break
+                good_lines.append(line)
+                offset = block["offset"]
+                for position, length in zip(block["positions"], block["lengths"]):
+                    self.entries.append((position, offset, length))
+                    self.done_positions.add(position)
+                    offset += length
+                valid_end = max(valid_end, end)
+        os.ftruncate(self.fd, valid_end)  # a block written after the last index line is redone
+        self.index_path.write_bytes(b"".join(good_lines))
+        self.kept = len(self.entries)
+
+    def write_partition(self, positions: List[int], records: List[Dict[str, Any]]) -> None:
+        lines = [srsly.json_dumps(record).encode("utf8") + b"\n" for record in records]
+        offset = os.fstat(self.fd).st_size
+        write_all(self.fd, b"".join(lines))
+        os.fsync(self.fd)
+        lengths = [len(line) for line in lines]
+        self.index.write(srsly.json_dumps({"positions": positions, "offset": offset, "lengths": lengths}) + "\n")
+        self.index.flush()
+        os.fsync(self.index.fileno())
+        self.entries.extend((position, start, length) for position, start, length in zip(positions, accumulate(offset, lengths), lengths))
+        self.written += len(records)
+
+    def finish(self) -> None:
+        """Write the records in input order to the output; remove the partial and its index."""
+        merged = self.output.with_name(self.output.name + ".merge" + PARTIAL_SUFFIX)
+        order = sorted(range(len(self.entries)), key=lambda i: (self.entries[i][0], i))
+        with os.fdopen(os.dup(self.fd), "rb") as source, merged.open("wb") as target:
+            for i in order:
+                _, offset, length = self.entries[i]
+                source.seek(offset)
+                target.write(source.read(length))
+            target.flush()
+            os.fsync(target.fileno())
+        os.replace(merged, self.output)
+        self.index.close()
+        self.index_path.unlink(missing_ok=True)
+        self.partial.unlink(missing_ok=True)
+        self.close()
+
+    def close(self) -> None:
+        """Stop writing, keeping the partial and its index for `--resume` (empty ones are removed)."""
+        if not self.index.closed:
+            self.index.close()
+        if self.fd >= 0:
+            if not os.fstat(self.fd).st_size:
+                self.partial.unlink(missing_ok=True)
+                self.index_path.unlink(missing_ok=True)
+            os.close(self.fd)
+            self.fd = -1
+
+
+def accumulate(start: int, lengths: List[int]) -> List[int]:
+    """The offsets of consecutive records of `lengths` bytes starting at `start`."""
+    offsets = []
+    for length in lengths:
+        offsets.append(start)
+        start += length
+    return offsets
