@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-SYSTEMS = ("tokenizer", "imr", "medspacy")
+SYSTEMS = ("tokenizer", "imr", "imr_pdf", "medspacy")
 
 
 @dataclass
@@ -38,12 +38,21 @@ def read_letters(corpus: List[Path]) -> list:
     return [letter for letter in iter_letters(corpus) if letter.text is not None]
 
 
+def pdf_twins(corpus: List[Path], ids: List[str]) -> list:
+    """Unread PDF letters (`CASE.pdf`) of the text letters with these ids, in the same order;
+    letters without a PDF (the seeds) are left out."""
+    from .io.inputs import iter_letters
+
+    pdfs = {letter.id: letter for letter in iter_letters(corpus, prefer="pdf", defer_files=True) if letter.kind == "pdf"}
+    return [pdfs[letter_id] for letter_id in ids if letter_id in pdfs]
+
+
 def load_system(system: str, model: Optional[str]):
     if system == "tokenizer":
         import spacy
 
         return spacy.blank("en").tokenizer
-    if system == "imr":
+    if system in ("imr", "imr_pdf"):
         from . import load
 
         return load(model)
@@ -74,13 +83,20 @@ def run_worker(system: str, corpus: List[Path], repeat: int, n_process: int, mod
 
     letters = read_letters(corpus)
     texts = [letter.text for letter in letters]
+    if system == "imr_pdf":  # the same letters from their PDFs, read and extracted inside the timed loop
+        letters = pdf_twins(corpus, [letter.id for letter in letters])
+        texts = [text for letter, text in zip(read_letters(corpus), texts) if letter.id in {twin.id for twin in letters}]
     counter = spacy.blank("en").tokenizer
     tokens = sum(len(doc) for doc in counter.pipe(texts)) * repeat
     nlp = load_system(system, model)
     for _ in nlp.pipe(texts[:2]):  # warm up caches and lazy loading
         pass
-    stream = (item for _ in range(repeat) for item in (letters if system == "imr" else texts))
-    if system == "imr":
+    stream = (item for _ in range(repeat) for item in (letters if system != "tokenizer" and system != "medspacy" else texts))
+    if system == "imr_pdf":
+        from .io.inputs import read_deferred
+
+        stream = (read_deferred(letter) for letter in stream)
+    if system in ("imr", "imr_pdf"):
         batches = iter_batches(nlp, stream, n_process=n_process, batch_size=16, model=model)
         outputs = (record for batch in batches for _, record, _ in batch)
     else:
@@ -103,15 +119,16 @@ def measure(system: str, corpus: List[Path], repeat: int, n_process: int = 1, mo
 
 
 def benchmark(
-    corpus: List[Path], repeat: int = 3, model: Optional[str] = None, include_medspacy: bool = True, rounds: int = 2
+    corpus: List[Path], repeat: int = 3, model: Optional[str] = None, include_medspacy: bool = True, rounds: int = 2,
+    include_pdf: bool = False,
 ) -> List[Measurement]:
-    """All measurements: tokenizer, IMR (1 and 2 processes), medspaCy.
+    """All measurements: tokenizer, IMR (1 and 2 processes), IMR from the PDFs (end to end), medspaCy.
 
     The tokenizer and IMR runs alternate for `rounds` rounds and each keeps its
     fastest round, so a slow moment of a shared machine does not skew a ratio;
     medspaCy, about 20x slower, runs once.
     """
-    plans = [("tokenizer", 1), ("imr", 1), ("imr", 2)]
+    plans = [("tokenizer", 1), ("imr", 1), ("imr", 2)] + ([("imr_pdf", 1)] if include_pdf else [])
     best: Dict[Tuple[str, int], Measurement] = {}
     for _ in range(rounds):
         for system, n_process in plans:
@@ -128,7 +145,7 @@ def benchmark(
 def format_report(runs: List[Measurement]) -> str:
     lines = [f"{'system':<28} {'letters':>8} {'tokens':>10} {'seconds':>8} {'tokens/s':>10} {'peak MiB':>9}"]
     for run in runs:
-        name = f"{run.system} (n_process={run.n_process})" if run.system == "imr" else run.system
+        name = f"{run.system} (n_process={run.n_process})" if run.system == "imr" else "imr from PDF" if run.system == "imr_pdf" else run.system
         lines.append(f"{name:<28} {run.letters:>8} {run.tokens:>10} {run.seconds:>8.2f} {run.tokens_per_second:>10.0f} {run.peak_mib:>9.0f}")
     by_key = {(r.system, r.n_process): r.tokens_per_second for r in runs}
     tokenizer, imr1, imr2 = by_key.get(("tokenizer", 1)), by_key.get(("imr", 1)), by_key.get(("imr", 2))
@@ -139,6 +156,11 @@ def format_report(runs: List[Measurement]) -> str:
         lines.append(f"imr / medspacy  (b/c): {imr1 / medspacy:.1f}   (target >= 10)")
     if imr1 and imr2:
         lines.append(f"imr n_process 2 / 1:   {imr2 / imr1:.2f}   (target >= 1.7)")
+    pdf = by_key.get(("imr_pdf", 1))
+    if imr1 and pdf:
+        lines.append(f"PDF / text time:       {imr1 / pdf:.2f}   (target <= 1.35)")
+        pdf_run = next(r for r in runs if r.system == "imr_pdf")
+        lines.append(f"letters/hour/core from PDF: {pdf_run.letters / pdf_run.seconds * 3600:,.0f}")
     return "\n".join(lines)
 
 

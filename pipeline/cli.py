@@ -241,11 +241,12 @@ def bench_command(
     model: Optional[str] = MODEL_OPTION,
     skip_medspacy: bool = typer.Option(False, "--skip-medspacy", help="Do not time medspaCy's default pipeline."),
     rounds: int = typer.Option(2, "--rounds", min=1, help="Alternating rounds of the tokenizer and IMR runs; each keeps its fastest."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also time PDF -> records end to end (CASE.pdf beside each CASE.txt)."),
 ) -> None:
-    """Tokens/second and peak memory: bare tokenizer, IMR pipeline (1 and 2 processes), medspaCy."""
+    """Tokens/second and peak memory: bare tokenizer, IMR pipeline (1 and 2 processes), IMR from PDF, medspaCy."""
     from .bench import benchmark, format_report
 
-    runs = benchmark(corpus, repeat=repeat, model=model, include_medspacy=not skip_medspacy, rounds=rounds)
+    runs = benchmark(corpus, repeat=repeat, model=model, include_medspacy=not skip_medspacy, rounds=rounds, include_pdf=pdf)
     typer.echo(format_report(runs))
 
 
