@@ -2,6 +2,8 @@
 
 `nlp` is the bundled pipeline (conftest): IMR tokenizer, sentences, sections, decisions, citations.
 """
+import time
+
 import srsly
 from spacy.tokens import DocBin
 from spacy.training import Example
@@ -9,6 +11,7 @@ from spacy.util import registry
 
 from imr.components.citations import CitationExtractor
 from imr.components.entities import ENTITIES_KEY
+from imr.components.sections import SECTIONS_KEY
 from imr.evaluation.evaluate import Evaluation, evaluate
 from imr.evaluation.citations import citation_key, score_citations
 from imr.io.record import doc_to_record
@@ -383,3 +386,281 @@ def test_recommendations_outside_the_mtus_is_not_a_citation(nlp):
         "3rd",
         [[607, 607]],
     )
+
+
+# -- issue 14: every way letters cite a guideline ------------------------------------------------
+
+NEUTRAL = "Decision based on MTUS Chronic Pain Medical Treatment 2016."
+
+
+def claims_citations(nlp, claims, maximus=NEUTRAL):
+    """The claims administrator's citations of one block whose paragraph is `claims`."""
+    return only(citations(nlp, HEAD + block("Norco 10/325mg #90", claims, maximus)), "claims_administrator")
+
+
+def hand_made_sections(nlp, text, labelled):
+    """Run imr_citations alone on `text` with section spans made by hand: (heading, label) pairs,
+    each section from its heading to the next heading (the 2013 headings, whatever the sections
+    component makes of them)."""
+    doc = nlp.make_doc(text)
+    starts = [(text.index(heading), label) for heading, label in labelled]
+    spans = []
+    for index, (start, label) in enumerate(starts):
+        end = starts[index + 1][0] if index + 1 < len(starts) else len(text)
+        spans.append(doc.char_span(start, end, label=label, alignment_mode="expand"))
+    doc.spans[SECTIONS_KEY] = spans
+    doc = nlp.get_pipe("imr_citations")(doc)
+    found = [s for s in doc.spans[ENTITIES_KEY] if s.label_ == "CITATION"]
+    for span in found:
+        assert text[span.start_char : span.end_char] == span.text
+    return [span._.imr_citation for span in found]
+
+
+FIRST_TEMPLATE = """2) Regarding the request for Lidoderm 5% patch #30:
+Medical Treatment Guideline(s) Used by the Claims Administrator (UR):
+The Claims Administrator based its decision on the Chronic Pain Medical Treatment
+Guidelines (May 2009), Lidoderm, page 56, which is part of the MTUS.
+Medical Treatment Guideline(s) Used by the Expert Reviewer:
+The Expert Reviewer relied on the ACOEM Practice Guidelines, 2nd
+Edition (2004), Chapter 9, pages 207-209, and the Chronic Pain Medical Treatment Guidelines
+(May 2009), Topical analgesics, pages 111-113, which are part of the California Medical
+Treatment Utilization Schedule (MTUS). The Expert Reviewer also relied on the Official
+Disability Guidelines (ODG), Pain Chapter, Lidoderm, which is not part of the MTUS.
+Rationale for the Decision:
+Lidoderm is recommended for localized peripheral pain. The request is not medically necessary.
+"""
+
+
+def test_first_template_guideline_paragraphs_with_hand_made_sections(nlp):
+    """2013: "based its decision on the ...", "relied on the ...", "(May 2009)" and "2nd Edition
+    (2004)" -> year editions, sections listed after the edition, "page 56" / "pages 207-209",
+    "which is/are part of the (California Medical Treatment Utilization Schedule) MTUS",
+    line breaks anywhere."""
+    found = hand_made_sections(nlp, FIRST_TEMPLATE, [
+        ("Medical Treatment Guideline(s) Used by the Claims Administrator (UR):", "claims_administrator_guideline"),
+        ("Medical Treatment Guideline(s) Used by the Expert Reviewer:", "maximus_guideline"),
+        ("Rationale for the Decision:", "decision_rationale"),
+    ])
+    fields = ("cited_by", "source", "title_as_written", "edition", "sections", "pages")
+    assert [values(c, *fields) for c in found] == [
+        ("claims_administrator", "MTUS", "Chronic Pain Medical Treatment Guidelines", "2009", ["Lidoderm"], [[56, 56]]),
+        ("maximus", "MTUS", "ACOEM Practice Guidelines, 2nd Edition", "2004", ["Chapter 9"], [[207, 209]]),
+        ("maximus", "MTUS", "Chronic Pain Medical Treatment Guidelines", "2009", ["Topical analgesics"], [[111, 113]]),
+        ("maximus", "ODG", "Pain Chapter, Lidoderm", None, [], []),
+    ]
+    assert values(found[0], "title", "topic", "title_canonical") == (
+        "Chronic Pain Medical Treatment Guidelines",
+        "Lidoderm",
+        "Chronic Pain Medical Treatment Guidelines",
+    )
+    assert values(found[1], "title", "topic", "title_canonical") == ("ACOEM Practice Guidelines", "Chapter 9", "Shoulder Complaints")
+
+
+def test_first_template_statements_without_year_and_after_a_sentence(nlp):
+    """An ordinal edition without a year is the edition; prose after a closing clause is no citation;
+    "relied upon"; several sections after the edition."""
+    claims = claims_citations(
+        nlp,
+        "The Claims Administrator relied upon the ACOEM Practice Guidelines, 2nd Edition, Chapter 12,\n"
+        "pages 303-305, which is part of the MTUS. The Claims Administrator also noted the MRI report.",
+    )
+    assert [values(c, "source", "title_as_written", "edition", "sections", "pages") for c in claims] == [
+        ("MTUS", "ACOEM Practice Guidelines", "2nd", ["Chapter 12"], [[303, 305]]),
+    ]
+    assert claims[0]["title_canonical"] == "Low Back Complaints"
+    [opioids] = claims_citations(
+        nlp,
+        "The Claims Administrator based its decision on the Chronic Pain Medical Treatment Guidelines (May 2009),\n"
+        "Opioids, criteria for use, Opioids, dosing, pages 76-80, which is part of the MTUS.",
+    )
+    assert values(opioids, "edition", "sections", "pages") == ("2009", ["Opioids, criteria for use", "Opioids, dosing"], [[76, 80]])
+    # 2016 statements keep their title and "Section(s):" lists unchanged
+    [plain] = claims_citations(nlp, "Decision based on MTUS Chronic Pain Treatment Guidelines Opioids Page(s): 74-80.")
+    assert values(plain, "title_as_written", "sections") == ("Chronic Pain Treatment Guidelines Opioids", [])
+
+
+def test_mixed_older_statements_keep_each_guideline_s_source(nlp):
+    """"which are part of the MTUS" closing a list: a source never part of the MTUS (ODG) keeps its
+    source before or after the MTUS guidelines; ACOEM named on its own, with no closing clause, is
+    ACOEM; inside the MTUS statement it is MTUS (ACOEM's full name and its edition too)."""
+    claims = claims_citations(
+        nlp,
+        "The Claims Administrator based its decision on the Official Disability Guidelines (ODG), Low Back Chapter, "
+        "and the American College of Occupational and Environmental Medicine (ACOEM), 2nd Edition, (2004), Chapter 12,"
+        "\npages 303-305, which is part of the MTUS.",
+    )
+    assert [values(c, "source", "title_as_written", "edition", "sections", "pages") for c in claims] == [
+        ("ODG", "Low Back Chapter", None, [], []),
+        ("MTUS", "American College of Occupational and Environmental Medicine (ACOEM), 2nd Edition", "2004", ["Chapter 12"], [[303, 305]]),
+    ]
+    claims = claims_citations(
+        nlp,
+        "The Claims Administrator based its decision on the ACOEM Practice Guidelines, 2nd Edition (2004), Chapter 12, "
+        "pages 303-305, and the Official Disability Guidelines (ODG), Low Back Chapter, which are part of the MTUS.",
+    )
+    assert [values(c, "source", "title_as_written") for c in claims] == [
+        ("MTUS", "ACOEM Practice Guidelines, 2nd Edition"),
+        ("ODG", "Low Back Chapter"),
+    ]
+    [acoem] = claims_citations(nlp, "The Expert Reviewer based his/her decision on the ACOEM Guidelines, 2nd Edition, Chapter 12, page 303.")
+    assert values(acoem, "source", "title_as_written", "edition", "pages") == ("ACOEM", "Chapter 12", "2nd", [[303, 303]])
+
+
+def test_odg_named_every_way(nlp):
+    """ODG with or without "(ODG)", with its product name ("Treatment in Workers' Comp", "ODG
+    Treatment") and its publisher (Work Loss Data Institute, before or after it); the year is the
+    edition, an ordinal right after the source name belongs to the source."""
+    cases = {
+        "Official Disability Guidelines, Shoulder, Surgery for rotator cuff repair.": ("Shoulder, Surgery for rotator cuff repair", None),
+        "Official Disability Guidelines (ODG) Pain Chapter": ("Pain Chapter", None),
+        "ODG Treatment, 13th Edition, 2015, Hip Chapter": ("Hip Chapter", "2015"),
+        "Official Disability Guidelines Treatment in Workers' Compensation (ODG-TWC), 2016, Knee & Leg": ("Knee & Leg", "2016"),
+        "Work Loss Data Institute, Official Disability Guidelines, Pain Chapter, Opioids": ("Pain Chapter, Opioids", None),
+        "Work Loss Data Institute, 2015, Official Disability\nGuidelines, Low Back Chapter": ("Low Back Chapter", "2015"),
+        "Official Disability Guidelines, Pain chapter, Work Loss Data Institute, 2015": ("Pain chapter", "2015"),
+        "Official Disability Guidelines (ODG), Work Loss Data Institute (21th Annual Edition), 2016, Neck and Upper Back "
+        "(Acute & Chronic) Chapter.": ("Neck and Upper Back (Acute & Chronic) Chapter", "2016"),
+        "Work Loss Data Institute, Low Back - Lumbar & Thoracic": ("Low Back - Lumbar & Thoracic", None),
+    }
+    for cited, (title, edition) in cases.items():
+        [odg] = claims_citations(nlp, f"Decision based on Non-MTUS Citation {cited}")
+        assert values(odg, "source", "title_as_written", "edition") == ("ODG", title, edition), cited
+
+
+def test_odg_chapter_without_a_source_name(nlp):
+    """A citation that names no source is ODG when it starts with an ODG chapter printed with its
+    qualifier, or when the statement names ODG elsewhere; otherwise it stays "other"."""
+    assert [values(c, "source", "title_as_written") for c in claims_citations(
+        nlp, "Decision based on Non-MTUS Citation Shoulder (Acute & Chronic), Physical Therapy, ODG Preface - Physical Therapy."
+    )] == [("ODG", "Shoulder (Acute & Chronic), Physical Therapy"), ("ODG", "Preface - Physical Therapy")]
+    [pain] = claims_citations(nlp, "Decision based on Non-MTUS Citation Pain (Chronic), Opioids, criteria for use")
+    assert values(pain, "source", "title", "title_canonical") == ("ODG", "Pain (Chronic)", "Pain (Chronic)")
+    assert [values(c, "source", "title_as_written") for c in claims_citations(
+        nlp, "Decision based on Non-MTUS Citation Knee Chapter, MRI; ODG Knee & Leg, Arthroscopy"
+    )] == [("ODG", "Knee Chapter, MRI"), ("ODG", "Knee & Leg, Arthroscopy")]
+    [journal] = claims_citations(nlp, "Decision based on Non-MTUS Citation Pain management in primary care. Spine 2010.")
+    assert values(journal, "source", "title_as_written", "edition") == ("other", "Pain management in primary care. Spine 2010", None)
+
+
+def test_other_medical_treatment_guidelines_and_acoem_on_its_own(nlp):
+    """"and Other Medical Treatment Guidelines X" starts a non-MTUS citation of X (ACOEM, a URL with
+    or without http); ACOEM named on its own is source ACOEM, its full name too."""
+    claims = claims_citations(
+        nlp,
+        "Decision based on MTUS Low Back Complaints 2004 and Other Medical Treatment Guidelines ACOEM Chapter 12, "
+        "Low Back Disorders. Decision based on Non-MTUS Citation Official Disability Guidelines (ODG) Low Back Chapter, "
+        "Epidural Steroid Injection (ESI) and Other Medical Treatment Guidelines www.mdguidelines.com.",
+    )
+    assert [values(c, "source", "title_as_written", "edition") for c in claims] == [
+        ("MTUS", "Low Back Complaints", "2004"),
+        ("ACOEM", "Chapter 12, Low Back Disorders", None),
+        ("ODG", "Low Back Chapter, Epidural Steroid Injection (ESI)", None),
+        ("other", "www.mdguidelines.com", None),
+    ]
+    [acoem] = claims_citations(
+        nlp,
+        "Decision based on Non-MTUS Citation American College of Occupational and Environmental Medicine (ACOEM), "
+        "2nd Edition, (2004), Chapter 12, pages 303-305",
+    )
+    assert values(acoem, "source", "title_as_written", "edition", "pages") == ("ACOEM", "Chapter 12", "2004", [[303, 305]])
+
+
+def test_a_second_source_name_starts_a_new_citation(nlp):
+    """"..., Manipulation ODG Chiropractic Guidelines": a source name after a space, before a
+    capitalised word, inside another citation starts a new one; before a lowercase word it stays."""
+    claims = claims_citations(
+        nlp,
+        "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), Neck and Upper Back (updated "
+        "12/21/16), Manipulation ODG Chiropractic Guidelines.",
+    )
+    assert [values(c, "source", "title_as_written") for c in claims] == [
+        ("ODG", "Neck and Upper Back (updated 12/21/16), Manipulation"),
+        ("ODG", "Chiropractic Guidelines"),
+    ]
+    assert claims[1]["text"] == "ODG Chiropractic Guidelines"
+    [kept] = claims_citations(nlp, "Decision based on Non-MTUS Citation ODG Low Back Chapter, MRI as recommended by ODG guidelines")
+    assert kept["title_as_written"] == "Low Back Chapter, MRI as recommended by ODG guidelines"
+
+
+def test_reference_lists_give_one_citation_per_reference(nlp):
+    """Journal and web references (source "other", title as written, no edition): a new reference
+    starts at an author list after a separator, never inside one ("Chou R, Turner JA.")."""
+    claims = claims_citations(
+        nlp,
+        "Decision based on Non-MTUS Citation What is an electrocardiogram? National Heart, Lung, and Blood Institute.\n"
+        "http://www.nhlbi.nih.gov/health/ekg, accessed 02/18/2017, Benditt D, et al. Syncope in adults. UpToDate,\n"
+        "accessed 02/18/2017; Chou R, Turner JA. Opioids for chronic pain. JAMA 2015;313(2):1-10.",
+    )
+    assert [values(c, "source", "title_as_written", "edition") for c in claims] == [
+        ("other", "What is an electrocardiogram? National Heart, Lung, and Blood Institute. "
+                  "http://www.nhlbi.nih.gov/health/ekg, accessed 02/18/2017", None),
+        ("other", "Benditt D, et al. Syncope in adults. UpToDate, accessed 02/18/2017", None),
+        ("other", "Chou R, Turner JA. Opioids for chronic pain. JAMA 2015;313(2):1-10", None),
+    ]
+    [uptodate] = claims_citations(nlp, "Decision based on Non-MTUS Citation: UpToDate, Management of chronic pain, accessed 01/05/2017")
+    assert values(uptodate, "source", "title_as_written") == ("other", "UpToDate, Management of chronic pain, accessed 01/05/2017")
+
+
+def test_numbered_and_line_separated_lists(nlp):
+    """"Non-MTUS Citation:" lists: numbered "1." / "(2)" items, or one source per line."""
+    expected = [("ODG", "Pain Chapter", []), ("ACOEM", "Chapter 7", [[127, 127]]),
+                ("other", "http://www.drugs.com/norco.html", []), ("other", "http://www.drugs.com/soma.html", [])]
+    numbered = claims_citations(
+        nlp,
+        "Decision based on Non-MTUS Citation: 1. Official Disability Guidelines (ODG), Pain Chapter 2. ACOEM "
+        "Guidelines, Chapter 7, page 127 (3) http://www.drugs.com/norco.html 4) http://www.drugs.com/soma.html",
+    )
+    assert [values(c, "source", "title_as_written", "pages") for c in numbered] == expected
+    lines = claims_citations(
+        nlp,
+        "Decision based on Non-MTUS Citation:\nOfficial Disability Guidelines (ODG), Pain Chapter\nACOEM, Chapter 7, "
+        "page 127\nhttp://www.drugs.com/norco.html\nhttp://www.drugs.com/soma.html",
+    )
+    assert [values(c, "source", "title_as_written", "pages") for c in lines] == expected
+
+
+def test_california_code_of_regulations_variants(nlp):
+    for cited, sections in {
+        "Title 8, California Code of Regulations, section 9792.20": ["9792.20"],
+        "California Code of Regulations, Title 8, Section 9792.24.2": ["9792.24.2"],
+        "8 C.C.R. 9792.20 et seq.": ["9792.20"],
+        "Cal. Code Regs., tit. 8, \u00a7 9792.24.1": ["9792.24.1"],
+    }.items():
+        [ccr] = claims_citations(nlp, f"Decision based on Non-MTUS Citation {cited}")
+        assert values(ccr, "source", "title", "sections") == ("CCR", "California Code of Regulations", sections), cited
+
+
+def test_no_guidelines_were_cited(nlp):
+    text = HEAD + block("Soma 350mg #30", "No guidelines were cited by the Claims Administrator.", NEUTRAL)
+    record = citations(nlp, text)
+    assert record["decisions"][0]["cited_none"] == ["claims_administrator"]
+    assert only(record, "claims_administrator") == []
+
+
+def test_new_shapes_cost_linear_time(nlp):
+    """Long runs of spaces, repeated source names and list-like text in a guideline paragraph:
+    4x the run, about 4x the time of imr_citations (quadratic would be 16x; the bound leaves room
+    for noise and the n log n sort of the source names)."""
+    component = nlp.get_pipe("imr_citations")
+
+    def seconds(before, fill, after, length):
+        paragraph = before + " " + fill * (length // len(fill)) + " " + after
+        doc = nlp(HEAD + block("Norco 10/325mg #90", paragraph, paragraph))
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            component(doc)
+            best = min(best, time.perf_counter() - started)
+        return best
+
+    for before, fill, after in [
+        ("The Claims Administrator based its decision on the Chronic Pain Medical", " ", "Treatment Guidelines "
+         "(May 2009), Lidoderm, page 56, which is part of the MTUS."),
+        ("Decision based on Non-MTUS Citation", "ODG ", "Pain"),
+        ("Decision based on Non-MTUS Citation", "Work Loss Data Institute ODG ", "Pain"),
+        ("Decision based on Non-MTUS Citation", "Smith J, ", "Pain"),
+        ("Decision based on Non-MTUS Citation", "1. A ", "Pain"),
+        ("Decision based on Non-MTUS Citation Official Disability Guidelines (ODG)", "2004 ", "Pain"),
+    ]:
+        small, large = seconds(before, fill, after, 4_000), seconds(before, fill, after, 16_000)
+        assert large / small < 10 or large < 0.05, (fill, small, large)

@@ -1,7 +1,9 @@
 """Guideline citations (`imr_citations`): CITATION and PAGES spans with parsed attributes.
 
 Reads the "Claims Administrator guideline:" and "MAXIMUS guideline:" paragraphs
-of every decision block, and the page references of its "Decision rationale:".
+of every decision block (the first template's "Medical Treatment Guideline(s) Used
+by the Claims Administrator (UR):" / "... Used by the Expert Reviewer:" paragraphs
+carry the same section labels), and the page references of its "Decision rationale:".
 Each cited guideline becomes a `CITATION` span (in `doc.spans["imr"]`, through
 `add_entities`) with `span._.imr_citation`:
 
@@ -16,14 +18,16 @@ Every page list is also a `PAGES` span (span group only, not `doc.ents`).
 A party that "did not cite any medical evidence" is added to the decision's
 `span._.imr_decision["cited_none"]`.
 
-All rules (statement openers, source names, MTUS and ODG titles, section
-names that contain commas, page markers) are data in `patterns/citations.jsonl`.
-Matching runs on the original text; only the extracted values are normalised.
+All rules (statement openers, closing clauses, source and publisher names,
+MTUS and ODG titles, section names that contain commas, page markers, reference
+starts) are data in `patterns/citations.jsonl`. Matching runs on the original
+text; only the extracted values are normalised. The grammar and the classes of
+wording covered are in docs/citations.md.
 """
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -40,18 +44,21 @@ from .sections import SECTIONS_KEY
 PARTIES = {"claims_administrator_guideline": "claims_administrator", "maximus_guideline": "maximus"}
 RATIONALE = "decision_rationale"
 CITATION_FIELDS = ("cited_by", "source", "edition", "sections", "pages")
+# Sources that can be part of the MTUS (ACOEM's 2004 chapters are); any other never is.
+NEVER_MTUS_EXCLUDED = ("MTUS", "ACOEM")
 MAX_PAGE = 2000
 
 PAGE_ITEM = r"\d+(?:\s*[-\u2013]\s*\d+)?"
-PAGE_LIST_RE = re.compile(rf"\s*:?\s*({PAGE_ITEM}(?:\s*(?:[,;&]\s*(?:and\s+)?|and\s+){PAGE_ITEM})*)", re.IGNORECASE)
+# "\s*(?::\s*)?", not "\s*:?\s*": two adjacent whitespace runs backtrack in quadratic time.
+PAGE_LIST_RE = re.compile(rf"\s*(?::\s*)?({PAGE_ITEM}(?:\s*(?:[,;&]\s*(?:and\s+)?|and\s+){PAGE_ITEM})*)", re.IGNORECASE)
 PAGE_ITEM_RE = re.compile(r"(\d+)(?:\s*[-\u2013]\s*(\d+))?")
 YEAR_RE = re.compile(r"(?<![\d/])\b(?:19|20)\d\d\b(?![/\d])")
-ORDINAL_EDITION_RE = re.compile(r"\b(\d+(?:st|nd|rd|th))\s+ed(?:ition\b|\.|\b)", re.IGNORECASE)
+ORDINAL_EDITION_RE = re.compile(r"\b(\d+(?:st|nd|rd|th))\s+(?:annual\s+)?ed(?:ition\b|\.|\b)", re.IGNORECASE)
 NUMBERED_SECTION_RE = re.compile(r"\d+(?:\.\d+)+\s")
 NUMBERED_SPLIT_RE = re.compile(r"[,;]\s*(?=\d+(?:\.\d+)+\s)")
 # Anchored at the end of a short tail (see `tail`), never searched over a whole statement.
 BOUNDARY_BEFORE_RE = re.compile(r"(?:[,;:]|\band(?:\s+the)?)$", re.IGNORECASE)
-AND_BEFORE_RE = re.compile(r"\band$", re.IGNORECASE)
+AND_BEFORE_RE = re.compile(r"\band(?:\s+the)?$", re.IGNORECASE)
 GENERIC_TITLE_RE = re.compile(r"[A-Z][\w'&/-]*(?:\s+[\w'&/()-]+){0,6}?\s+(?:19|20)\d\d\b")
 LEADING_JUNK_RE = re.compile(r"(?:[\s,.;:\-\u2013]|\band\b)+", re.IGNORECASE)  # used with .match
 JUNK_CHARACTERS = " \t\n\r\f\v,.;:-\u2013"
@@ -62,7 +69,24 @@ EMPTY_SEPARATORS_RE = re.compile(r"\s*([,;:])(?:\s*[,;:])+")
 TITLE_SPLIT_RE = re.compile(r"[,:/]")
 SENTENCE_END_RE = re.compile(r"[.!?]\s")
 DATE_BEFORE_YEAR_RE = re.compile(r"\(\s*(?:[A-Z][a-z]+\.?\s+)?(?:\d{1,2},?\s+)?$")
+MONTH_BEFORE_YEAR_RE = re.compile(
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?$", re.IGNORECASE
+)
 SPACE_BEFORE_PUNCT_RE = re.compile(r"\s+([,;:])")
+# After a page list: a separator, "and", "the", then a letter starts the next guideline.
+AFTER_PAGES_RE = re.compile(r"\s*[,;]\s*(?:and\s+)?(?:the\s+)?(?=[A-Za-z])", re.IGNORECASE)
+# After an edition ("(May 2009)", "2nd Edition (2004)"): a comma starts the section list.
+LIST_AFTER_EDITION_RE = re.compile(r"\s*,\s*")
+SENTENCE_BREAK_RE = re.compile(r"\s*[.!?](?:\s|$)")
+# Where a new reference may start: after a separator, before a capital letter.
+REFERENCE_GAP_RE = re.compile(r"[.,;]\s+(?=[A-Z])")
+# A list number: "1. ", "(2) ", "3) " before a capital letter, not inside a number or word.
+LIST_NUMBER_RE = re.compile(r"(?<![\w.,/-])\(?(\d{1,2})[.)]\s+(?=[A-Z]|https?://|www\.)")
+# Initials before a gap: the gap is inside an author list ("Chou R, Turner JA."), not between references.
+INITIALS_BEFORE_RE = re.compile(r"(?:^|[^\w'-])[A-Z]{1,3}$")
+CHAPTER_NUMBER_RE = re.compile(r"\bChapter\s+(\d+)\b", re.IGNORECASE)
+# Between two names of one source: separators, brackets and a year only (one character at a time: linear).
+FILLER_RE = re.compile(r"(?:[\s,.;:()\[\]\-\u2013]|(?:19|20)\d\d\b)*")
 
 
 @dataclass
@@ -92,9 +116,9 @@ def make_citations(nlp: Language, name: str, scorer: Optional[Callable]) -> "Cit
     return CitationExtractor(nlp, name, scorer=scorer)
 
 
-def compile_rule(pattern: str) -> re.Pattern:
+def compile_rule(pattern: str, ignore_case: bool = True) -> re.Pattern:
     """A rule regex where " ?" matches optional and " " any whitespace (line breaks too)."""
-    return re.compile(pattern.replace(" ?", r"\s*").replace(" ", r"\s+"), re.IGNORECASE)
+    return re.compile(pattern.replace(" ?", r"\s*").replace(" ", r"\s+"), re.IGNORECASE if ignore_case else 0)
 
 
 def clean_value(text: str) -> str:
@@ -124,6 +148,11 @@ def trailing_junk_start(value: str) -> int:
             return end
 
 
+def is_filler(text: str, start: int, end: int) -> bool:
+    """True when text[start:end] holds only separators, brackets and years."""
+    return start <= end and FILLER_RE.match(text, start, end).end() == end
+
+
 def strip_trailing_junk(value: str) -> str:
     return value[: trailing_junk_start(value)]
 
@@ -151,6 +180,10 @@ def remove_year(text: str, year: re.Match) -> str:
     dated = DATE_BEFORE_YEAR_RE.search(text, max(0, start - 20), start)
     if dated and text[end : end + 1] == ")":  # "(2016)", "(May 2009)", "(July 28, 2016)"
         start, end = dated.start(), end + 1
+    else:
+        month = MONTH_BEFORE_YEAR_RE.search(text, max(0, start - 20), start)
+        if month:  # "..., May 2009, Lidoderm"
+            start = month.start()
     return text[:start] + text[end:]
 
 
@@ -179,7 +212,11 @@ class CitationExtractor(RuleComponent):
         self.cited_none: Optional[re.Pattern] = None
         self.pages_marker: Optional[re.Pattern] = None
         self.sources: List[Tuple[re.Pattern, str]] = []
-        self.titles: Dict[str, List[Tuple[re.Pattern, str]]] = {}
+        self.publishers: List[Tuple[re.Pattern, str]] = []
+        self.implied_sources: List[Tuple[re.Pattern, str]] = []
+        self.reference_start: Optional[re.Pattern] = None
+        self.titles: Dict[str, List[Tuple[re.Pattern, Optional[str]]]] = {}
+        self.mtus_openers: List[re.Pattern] = []  # MTUS titles that make a statement MTUS on their own
         self.section_names: Optional[re.Pattern] = None
         self.section_markers: List[Tuple[re.Pattern, bool]] = []
         self.statement_ends: List[Tuple[re.Pattern, str]] = []
@@ -187,16 +224,26 @@ class CitationExtractor(RuleComponent):
     def set_rules(self, rules: List[Dict[str, Any]]) -> None:
         super().set_rules(rules)
         self.sources, self.titles, self.section_markers, self.statement_ends = [], {}, [], []
+        self.publishers, self.implied_sources, self.mtus_openers = [], [], []
         single: Dict[str, List[str]] = {}
-        names = []
+        names, reference_starts = [], []
         for rule in rules:
             kind = rule["kind"]
             if kind in ("statement", "non_mtus", "mtus", "cited_none", "pages"):
                 single.setdefault(kind, []).append(rule["pattern"])
             elif kind == "source":
                 self.sources.append((compile_rule(rule["pattern"]), rule["value"]))
+            elif kind == "publisher":
+                self.publishers.append((compile_rule(rule["pattern"]), rule["value"]))
+            elif kind == "implied_source":
+                self.implied_sources.append((compile_rule(rule["pattern"]), rule["value"]))
+            elif kind == "reference_start":  # author initials: case matters
+                reference_starts.append(rule["pattern"])
             elif kind == "title":
-                self.titles.setdefault(rule["source"], []).append((compile_rule(rule["pattern"]), rule["canonical"]))
+                pattern = compile_rule(rule["pattern"])
+                self.titles.setdefault(rule["source"], []).append((pattern, rule["canonical"]))
+                if rule["source"] == "MTUS" and not rule.get("mtus_context_only"):
+                    self.mtus_openers.append(pattern)
             elif kind == "section_name":
                 names.append(rule["pattern"])
             elif kind == "statement_end":
@@ -210,6 +257,9 @@ class CitationExtractor(RuleComponent):
         self.cited_none = joined.get("cited_none")
         self.pages_marker = joined.get("pages")
         self.section_names = compile_rule("|".join(f"(?:{p})" for p in names)) if names else None
+        self.reference_start = (
+            compile_rule("|".join(f"(?:{p})" for p in reference_starts), ignore_case=False) if reference_starts else None
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         self.require_rules()
@@ -268,8 +318,11 @@ class CitationExtractor(RuleComponent):
             if m and (closing is None or m.start() < closing[0].start()):
                 closing = (m, value)
         found: List[Found] = []
-        if closing is not None:  # what follows the closing clause is parsed on its own
-            found.extend(self.parse_statement(text, closing[0].end(), end, party))
+        if closing is not None:
+            # What follows the closing clause is parsed on its own when it continues the
+            # statement (", and the ACOEM ..."); after a sentence break it is prose.
+            if not SENTENCE_BREAK_RE.match(text, closing[0].end(), end):
+                found.extend(self.parse_statement(text, closing[0].end(), end, party))
             end = closing[0].start()
         before: List[Found] = []
         markers = list(self.non_mtus.finditer(text, start, end)) if self.non_mtus else []
@@ -283,12 +336,34 @@ class CitationExtractor(RuleComponent):
             if mtus is not None:
                 before.extend(self.parse_mtus(text, mtus.end(), piece_end, party))
             elif (closing is not None and closing[1] == "MTUS") or any(
-                pattern.match(text, piece_start, piece_end) for pattern, _ in self.titles.get("MTUS", [])
+                pattern.match(text, piece_start, piece_end) for pattern in self.mtus_openers
             ):
-                before.extend(self.parse_mtus(text, piece_start, piece_end, party))
+                # "the ODG, Low Back Chapter, and the ACOEM ..., which are part of the MTUS": a
+                # guideline that is never part of the MTUS keeps its source up to the next MTUS title.
+                lead_end = self.non_mtus_lead(text, piece_start, piece_end)
+                if lead_end > piece_start:
+                    before.extend(self.parse_non_mtus(text, piece_start, lead_end, party))
+                if lead_end < piece_end:
+                    before.extend(self.parse_mtus(text, lead_end, piece_end, party))
             else:
                 before.extend(self.parse_non_mtus(text, piece_start, piece_end, party))
         return before + found
+
+    def non_mtus_lead(self, text: str, start: int, end: int) -> int:
+        """Where a statement that starts with a source never part of the MTUS (ODG, CCR, a URL)
+        reaches its first MTUS title after "and"; `start` when it starts otherwise."""
+        begin = LEADING_JUNK_RE.match(text, start, end)
+        position = begin.end() if begin else start
+        lead = next((m for m in self.source_mentions(text, position, min(end, position + 120)) if m[0] == position), None)
+        if lead is None or lead[2] in NEVER_MTUS_EXCLUDED:
+            return start
+        following = [
+            m.start()
+            for pattern, _ in self.titles.get("MTUS", [])
+            for m in pattern.finditer(text, lead[1], end)
+            if self.joins_guidelines(text, start, m.start())
+        ]
+        return min(following, default=end)
 
     def parse_mtus(self, text: str, start: int, end: int, party: str) -> List[Found]:
         """An MTUS statement: one citation per guideline title it names.
@@ -297,13 +372,15 @@ class CitationExtractor(RuleComponent):
         start of the statement, after "and" ("..., and Low Back Complaints 2004"), or
         right after a page list ("Page(s): 47-48,Chronic Pain ..."). A title after a
         bare comma stays inside the citation ("ACOEM, 2nd Edition, Chapter 12, Low Back
-        Complaints").
+        Complaints"). A source that is never part of the MTUS (ODG, CCR, a URL) named
+        there starts a citation of that source ("..., pages 303-305, and the Official
+        Disability Guidelines (ODG), Low Back Chapter, which are part of the MTUS").
         """
         after_pages = set()
         for listing_end in self.page_list_ends(text, start, end):
-            follow = re.match(r"\s*[,;]\s*(?:and\s+)?(?=[A-Za-z])", text[listing_end:end])
+            follow = AFTER_PAGES_RE.match(text, listing_end, end)
             if follow:
-                after_pages.add(listing_end + follow.end())
+                after_pages.add(follow.end())
         starts: Dict[int, Tuple[int, Optional[str]]] = {}
         for pattern, canonical in self.titles.get("MTUS", []):
             for m in pattern.finditer(text, start, end):
@@ -315,6 +392,13 @@ class CitationExtractor(RuleComponent):
                 starts[m.start()] = (m.start(), None)
         for position in after_pages:
             starts.setdefault(position, (position, None))
+        foreign = set()
+        for m_start, _, value in self.source_mentions(text, start, end):
+            if value not in NEVER_MTUS_EXCLUDED and (
+                m_start in after_pages or self.joins_guidelines(text, start, m_start)
+            ):
+                starts[m_start] = (m_start, None)
+                foreign.add(m_start)
         ordered: List[int] = []
         for position in sorted(starts):  # drop starts inside a longer title match
             if ordered and position < starts[ordered[-1]][0]:
@@ -325,6 +409,9 @@ class CitationExtractor(RuleComponent):
         found = []
         for index, chunk_start in enumerate(ordered):
             chunk_end = ordered[index + 1] if index + 1 < len(ordered) else end
+            if chunk_start in foreign:
+                found.extend(self.parse_non_mtus(text, chunk_start, chunk_end, party))
+                continue
             title_end, canonical = starts.get(chunk_start, (chunk_start, None))
             item = self.parse_mtus_chunk(text, chunk_start, chunk_end, party, title_end, canonical)
             if item is not None:
@@ -347,7 +434,13 @@ class CitationExtractor(RuleComponent):
     def parse_mtus_chunk(
         self, text: str, start: int, end: int, party: str, title_end: int, canonical: Optional[str]
     ) -> Optional[Found]:
-        """One MTUS citation: "<title> [year][, Section(s): ...][ Page(s): ...]"."""
+        """One MTUS citation: "<title> [edition][, Section(s): ...][ Page(s): ...]".
+
+        The older statements list the sections after a dated edition, without a
+        "Section(s):" marker: "<title> (May 2009), Lidoderm, page 56",
+        "<title>, 2nd Edition (2004), Chapter 9, pages 207-209". The year is the
+        edition; without a year an ordinal edition ("2nd Edition") is.
+        """
         start, end = trim(text, start, end)
         if end <= start:
             return None
@@ -355,22 +448,40 @@ class CitationExtractor(RuleComponent):
         sections, head_end, named_one = self.find_sections(text, start, body_end)
         head = text[start:head_end]
         year = YEAR_RE.search(head)
-        edition = year.group(0) if year else None
-        without_year = remove_year(head, year) if year else head
-        title_as_written = tidy_title(without_year)
+        ordinal = ORDINAL_EDITION_RE.search(head)
+        if not sections and (year or ordinal):
+            listed = self.sections_after_edition(text, start, head_end, year, ordinal)
+            if listed:
+                head_end, sections = listed
+                named_one = len(sections) == 1
+                head = text[start:head_end]
+        if year:
+            edition: Optional[str] = year.group(0)
+            without_edition = remove_year(head, year)
+        elif ordinal:
+            edition = ordinal.group(1)
+            without_edition = head[: ordinal.start()] + head[ordinal.end() :]
+        else:
+            edition, without_edition = None, head
+        title_as_written = tidy_title(without_edition)
         if title_end > start:
             title = clean_value(text[start:title_end])
             rest = text[title_end:head_end]
             year_in_rest = YEAR_RE.search(rest)
             if year_in_rest:
                 rest = remove_year(rest, year_in_rest)
+            ordinal_in_rest = ORDINAL_EDITION_RE.search(rest)
+            if ordinal_in_rest:  # "2nd Edition" belongs to the title, it is not a topic
+                rest = rest[: ordinal_in_rest.start()] + rest[ordinal_in_rest.end() :]
             topic = tidy_title(rest)
             if topic is not None and topic.lower() == "guidelines":
                 title, topic = f"{title} Guidelines", None
         else:
             title, topic = title_as_written, None
             canonical = self.canonical_title("MTUS", title_as_written or "", anywhere=True)
-        if named_one and topic is None:  # "Section on Opioids": the topic is that section
+        if canonical is None:
+            canonical = self.chapter_canonical(title_as_written, sections)
+        if named_one and topic is None:  # "Section on Opioids", "(May 2009), Lidoderm,": the topic is that section
             topic = sections[0]
         attrs = {
             "cited_by": party,
@@ -387,21 +498,117 @@ class CitationExtractor(RuleComponent):
         }
         return Found(start, end, attrs, pages_spans)
 
-    def parse_non_mtus(self, text: str, start: int, end: int, party: str) -> List[Found]:
-        """A Non-MTUS statement: one citation per named source (ODG, ACOEM, CCR, URL, ...)."""
-        mentions = self.source_mentions(text, start, end)
-        kept = [m for m in mentions if self.at_source_boundary(text, start, m[0])]
-        cuts = [m[0] for m in kept]
-        if not cuts or text[start : cuts[0]].strip(" \t\n,;.:"):
-            cuts.insert(0, start)
-        by_start = {m[0]: m for m in kept}
+    def sections_after_edition(
+        self, text: str, start: int, head_end: int, year: Optional[re.Match], ordinal: Optional[re.Match]
+    ) -> Optional[Tuple[int, List[str]]]:
+        """Where the title ends and the sections listed after its edition, if a comma follows it."""
+        anchor = start
+        if year:
+            anchor = start + year.end()
+            if text[anchor : anchor + 1] == ")":  # "(May 2009)", "(2004)"
+                anchor += 1
+        if ordinal:
+            anchor = max(anchor, start + ordinal.end())
+        comma = LIST_AFTER_EDITION_RE.match(text, anchor, head_end)
+        if not comma:
+            return None
+        names = self.split_sections(text[comma.end() : head_end])
+        return (anchor, names) if names else None
+
+    def chapter_canonical(self, title: Optional[str], sections: List[str]) -> Optional[str]:
+        """An ACOEM chapter cited inside an MTUS statement: the MTUS title of that chapter."""
+        if not title or not re.search(r"ACOEM|Occupational (?:and|&) Environmental", title, re.IGNORECASE):
+            return None
+        for value in [title] + sections:
+            chapter = CHAPTER_NUMBER_RE.search(value)
+            if chapter:
+                return self.canonical_title("MTUS", f"ACOEM Chapter {chapter.group(1)}")
+        return None
+
+    def parse_non_mtus(self, text: str, start: int, end: int, party: str, in_list: bool = False) -> List[Found]:
+        """A Non-MTUS statement: one citation per named source (ODG, ACOEM, CCR, URL, ...).
+
+        A citation starts at a source name after a separator or "and" ("..., ACOEM
+        ..."), or at a second source name inside a cited source's title, before a
+        capitalised word ("..., Manipulation ODG Chiropractic Guidelines"). A name of
+        the source just named, with only separators, brackets and a year between
+        ("Work Loss Data Institute, 2015, Official Disability Guidelines"), and a
+        publisher after a name of its source, are part of that citation. A list of
+        references (source "other") is split where a new reference starts ("...,
+        accessed 02/18/2017, Benditt D, et al. ..."). A citation that names no source
+        is ODG when it starts with an ODG chapter printed with its chapter qualifier
+        ("Shoulder (Acute & Chronic), ...") or when the statement names ODG elsewhere.
+        """
+        items = [] if in_list else self.list_items(text, start, end)
+        if items:  # "1. ODG ..., 2. ACOEM ...": each item on its own
+            found = []
+            for index, item_start in enumerate(items):
+                item_end = self.list_number_start(text, items[index + 1]) if index + 1 < len(items) else end
+                found.extend(self.parse_non_mtus(text, item_start, item_end, party, in_list=True))
+            return found
+        names = [(m[0], m[1], m[2], False) for m in self.source_mentions(text, start, end)]
+        names += self.publisher_mentions(text, start, end, names)
+        names.sort(key=lambda n: (n[0], -n[1]))
+        kept: List[Tuple[int, int, str, bool]] = []
+        filler_end = start  # where the filler after the last name of the current citation ends
+        for name in names:
+            name_start, name_end, value, publisher = name
+            previous = kept[-1] if kept else None
+            adjacent = name_start <= filler_end  # only separators, brackets and years since that name
+            if previous is not None and previous[2] == value != "other" and adjacent:
+                filler_end = max(filler_end, FILLER_RE.match(text, name_end, end).end())  # named again: same citation
+                continue
+            if publisher:
+                if (previous is None or previous[2] != value) and self.at_source_boundary(text, start, name_start):
+                    kept.append(name)
+                    filler_end = FILLER_RE.match(text, name_end, end).end()
+            elif self.at_source_boundary(text, start, name_start) or (
+                previous is not None and self.restarts_citation(text, adjacent, name, end)
+            ):
+                kept.append(name)
+                filler_end = FILLER_RE.match(text, name_end, end).end()
+        cuts: List[Tuple[int, Optional[Tuple[int, int, str, bool]]]] = [(n[0], n) for n in kept]
+        if not cuts or text[start : cuts[0][0]].strip(JUNK_CHARACTERS):
+            cuts.insert(0, (start, None))
+        named_sources = {n[2] for n in names}
         found = []
-        for index, chunk_start in enumerate(cuts):
-            chunk_end = cuts[index + 1] if index + 1 < len(cuts) else end
-            item = self.parse_other_chunk(text, chunk_start, chunk_end, party, by_start.get(chunk_start))
-            if item is not None:
-                found.append(item)
+        for index, (chunk_start, name) in enumerate(cuts):
+            chunk_end = cuts[index + 1][0] if index + 1 < len(cuts) else end
+            if name is None or name[2] == "other":  # a reference list: one citation per reference
+                pieces = self.reference_cuts(text, chunk_start, chunk_end)
+            else:
+                pieces = [chunk_start]
+            for piece_index, piece_start in enumerate(pieces):
+                piece_end = pieces[piece_index + 1] if piece_index + 1 < len(pieces) else chunk_end
+                if piece_index == 0 and name is not None:
+                    source, name_end = name[2], (name[1] if name[2] != "other" else piece_start)
+                else:
+                    source, name_end = self.implied_source(text, piece_start, piece_end, named_sources), piece_start
+                item = self.parse_other_chunk(text, piece_start, piece_end, party, source, name_end)
+                if item is not None:
+                    found.append(item)
         return found
+
+    def list_items(self, text: str, start: int, end: int) -> List[int]:
+        """Where the items of a numbered list start ("1. ... 2. ...", "1) ... 2) ..."):
+        numbers counted up from 1; fewer than two items is no list."""
+        items: List[int] = []
+        for number in LIST_NUMBER_RE.finditer(text, start, end):
+            if int(number.group(1)) == len(items) + 1:
+                items.append(number.end())
+        return items if len(items) >= 2 else []
+
+    def list_number_start(self, text: str, item_start: int) -> int:
+        """Where the list number before an item starts (the item's start minus "2. ")."""
+        position = item_start
+        while position > 0 and text[position - 1].isspace():
+            position -= 1
+        position -= 1  # "." or ")"
+        while position > 0 and text[position - 1].isdigit():
+            position -= 1
+        if position > 0 and text[position - 1] == "(":
+            position -= 1
+        return position
 
     def source_mentions(self, text: str, start: int, end: int) -> List[Tuple[int, int, str]]:
         """Non-overlapping source names in [start, end), leftmost-longest."""
@@ -416,34 +623,110 @@ class CitationExtractor(RuleComponent):
             mentions.append(candidate)
         return mentions
 
+    def publisher_mentions(
+        self, text: str, start: int, end: int, names: List[Tuple[int, int, str, bool]]
+    ) -> List[Tuple[int, int, str, bool]]:
+        """Publisher names in [start, end) outside source names ("Work Loss Data Institute" -> ODG)."""
+        found = []
+        taken = sorted((s, e) for s, e, _, _ in names)
+        for pattern, value in self.publishers:
+            index = 0
+            for m in pattern.finditer(text, start, end):  # a sweep over both sorted lists
+                while index < len(taken) and taken[index][1] <= m.start():
+                    index += 1
+                if index < len(taken) and taken[index][0] < m.end():
+                    continue  # inside a source name
+                found.append((m.start(), m.end(), value, True))
+        return found
+
     def at_source_boundary(self, text: str, start: int, position: int) -> bool:
         before = tail(text, start, position)
         return not before or bool(BOUNDARY_BEFORE_RE.search(before))
 
+    def restarts_citation(self, text: str, adjacent: bool, name: Tuple[int, int, str, bool], end: int) -> bool:
+        """A source name inside the previous citation's title that starts a new citation:
+        preceded by a space or line break (not "(" or "-"), not followed by a lowercase
+        word ("... as recommended by ODG guidelines" stays in the title); a URL after a
+        space or line break always starts one."""
+        name_start, name_end = name[0], name[1]
+        if name_start == 0 or not text[name_start - 1].isspace():
+            return False
+        if name[2] == "other":
+            return True
+        after = text[name_end : min(end, name_end + 40)].lstrip()
+        return not adjacent and not after[:1].islower()
+
+    def reference_cuts(self, text: str, start: int, end: int) -> List[int]:
+        """[start] and where each further reference of a reference list starts."""
+        cuts = [start]
+        if self.reference_start is None:
+            return cuts
+        for gap in REFERENCE_GAP_RE.finditer(text, start, end):
+            if INITIALS_BEFORE_RE.search(text[max(start, gap.start() - 4) : gap.start()]):
+                continue
+            if gap.end() > cuts[-1] and self.reference_start.match(text, gap.end(), end):
+                cuts.append(gap.end())
+        return cuts
+
+    def implied_source(self, text: str, start: int, end: int, named_sources: Set[str]) -> str:
+        """The source of a citation that names none: ODG for an ODG chapter title, else "other"."""
+        begin = LEADING_JUNK_RE.match(text, start, end)
+        position = begin.end() if begin else start
+        for pattern, value in self.implied_sources:
+            starts_with_chapter = any(p.match(text, position, end) for p, c in self.titles.get(value, []))
+            if starts_with_chapter and (value in named_sources or pattern.match(text, position, end)):
+                return value
+        return "other"
+
+    def without_names(self, rest: str, source: str) -> str:
+        """`rest` without its source's publisher (anywhere) and without further names of
+        its source right at its start ("(ODG), Work Loss Data Institute, 2015, ...")."""
+        for pattern, value in self.publishers:
+            if value == source:
+                rest = pattern.sub(" ", rest)
+        kept, position = [], 0  # one pass: names are skipped, never cut out one by one
+        while True:
+            filler_end = FILLER_RE.match(rest, position).end()
+            name = next((m for p, v in self.sources if v == source for m in [p.match(rest, filler_end)] if m), None)
+            if name is None or name.end() == filler_end:
+                return "".join(kept) + rest[position:]
+            kept.append(rest[position:filler_end] + " ")
+            position = name.end()
+
     def parse_other_chunk(
-        self, text: str, start: int, end: int, party: str, mention: Optional[Tuple[int, int, str]]
+        self, text: str, start: int, end: int, party: str, source: str, name_end: int
     ) -> Optional[Found]:
-        """One non-MTUS citation: source name, then title, edition, sections and pages."""
+        """One non-MTUS citation: source name, then title, edition, sections and pages.
+
+        The year is the edition (not for source "other"); without a year an ordinal
+        edition ("3rd ed.") is. Names of the citation's source and its publisher are
+        left out of the title.
+        """
         start, end = trim(text, start, end)
         if end <= start:
             return None
-        source = mention[2] if mention else "other"
-        rest_start = mention[1] if mention and mention[2] != "other" else start
-        rest_start = min(max(rest_start, start), end)
+        rest_start = min(max(name_end, start), end)
         pages, pages_spans, pages_text, valid, _, cut = self.find_pages(text, rest_start, end)
         rest = text[rest_start:end]
         if cut is not None:
             rest = text[rest_start : cut[0]] + text[cut[1] : end]
+        if source != "other":
+            rest = self.without_names(rest, source)
         edition = None
+        year = YEAR_RE.search(rest) if source != "other" else None
+        if year:
+            edition = year.group(0)
+            rest = remove_year(rest, year)
         ordinal = ORDINAL_EDITION_RE.search(rest)
-        if ordinal:
-            edition = ordinal.group(1)
-            rest = rest[: ordinal.start()] + rest[ordinal.end() :]
-        else:
-            year = YEAR_RE.search(rest)
-            if year and source != "other":
-                edition = year.group(0)
-                rest = remove_year(rest, year)
+        # Without a year the ordinal is the edition; with one, an ordinal printed right after
+        # the source name is still the source's ("ODG, (21th Annual Edition), 2016, ...") while
+        # one inside the title stays there ("Treatment, 13th Edition, Hip Chapter").
+        if ordinal and (edition is None or is_filler(rest, 0, ordinal.start())):
+            edition = edition or ordinal.group(1)
+            cut_start, cut_end = ordinal.span()
+            if cut_start > 0 and rest[cut_start - 1] == "(" and rest[cut_end : cut_end + 1] == ")":
+                cut_start, cut_end = cut_start - 1, cut_end + 1
+            rest = rest[:cut_start] + rest[cut_end:]
         sections: List[str] = []
         title_text = rest
         if source == "CCR":
@@ -459,7 +742,7 @@ class CitationExtractor(RuleComponent):
                     title_text = ""
                     break
         title_as_written = tidy_title(title_text)
-        if source == "other" and title_as_written and re.match(r"https?://", title_as_written):
+        if source == "other" and title_as_written and re.match(r"(?:https?://|www\.)", title_as_written, re.IGNORECASE):
             title_as_written = title_as_written.rstrip(".")
         title, topic = title_as_written, None
         if source in ("ODG", "ACOEM", "MTUS") and title_as_written:
@@ -610,7 +893,7 @@ class CitationExtractor(RuleComponent):
     def canonical_title(self, source: str, title: str, anywhere: bool = False) -> Optional[str]:
         """The canonical title of the first title rule matching at the start (or anywhere)."""
         for pattern, canonical in self.titles.get(source, []):
-            if (pattern.search if anywhere else pattern.match)(title):
+            if canonical is not None and (pattern.search if anywhere else pattern.match)(title):
                 return canonical
         return None
 
