@@ -183,3 +183,92 @@ def test_older_template_is_named_and_fully_annotated(nlp):
     first = record["decisions"][0]
     assert [d["name"] for d in first["drugs"]] == ["Oxycodone"]
     assert [(c["text"], c["assertion"]) for c in first["criteria"]] == [("functional improvement", "absent")]
+
+
+@pytest.fixture(scope="module")
+def decisions_component():
+    nlp = spacy.blank("en")
+    component = nlp.add_pipe("imr_decisions")
+    component.initialize()
+    return component
+
+
+@pytest.mark.parametrize(
+    "rationale,expected",
+    [
+        # concluding through another item
+        ("As the surgery is not medically necessary, the requested post-operative physical therapy is not medically necessary.", False),
+        ("Since the primary procedure is not medically necessary, none of the associated services are medically necessary.", False),
+        ("The requested decompression is not medically necessary; therefore, the assistant surgeon is also not medically necessary.", False),
+        ("As the requested surgery is not supported, the associated post-operative cold therapy unit is also not supported.", False),
+        ("As the surgery has been found medically necessary, the requested post-operative physical therapy is also supported.", True),
+        ("Although the surgery is medically necessary, the requested assistant surgeon is not warranted.", False),
+        ("The associated surgical request was found not medically necessary. Therefore, the post-operative sling is also not supported.", False),
+        # denials in other words
+        ("There is no documentation of improvement. Therefore, the request for Norco is not supported.", False),
+        ("Therefore, the request cannot be recommended.", False),
+        ("As such, the requested MRI is not recommended at this time.", False),
+        ("Thus, the request is not indicated.", False),
+        ("Consequently, the request is not warranted.", False),
+        ("The request for a cane is not appropriate.", False),
+        ("Therefore, the request is not certified.", False),
+        ("Therefore, the request is non-certified.", False),
+        ("The request for 12 sessions exceeds the guideline recommendation and is therefore not supported.", False),
+        ("Given the above, the request for 8 sessions of chiropractic care is\nnot supported by the guidelines.", False),
+        ("Therefore, the request for Norco is not recommended for this patient.", False),
+        ("As such, the guidelines do not support the request.", False),
+        # approvals in other words
+        ("The patient has failed conservative care. Therefore, the request is supported.", True),
+        ("As such, the request for physical therapy is recommended.", True),
+        ("The request is appropriate.", True),
+        ("The request for an MRI of the knee is indicated.", True),
+        ("Therefore, the requested surgery is warranted.", True),
+        ("Therefore, the guidelines support the request.", True),
+        # guideline statements, conditions, concessions, the UR history: no conclusion
+        ("ODG does not recommend Ambien for long-term use.", None),
+        ("The MTUS states that topical NSAIDs are not recommended for neuropathic pain.", None),
+        ("According to the ACOEM Guidelines, surgery is recommended after failure of conservative care.", None),
+        ("Lidoderm is recommended for localized peripheral neuropathic pain after a trial of first-line therapy. The records do not show neuropathic pain.", None),
+        ("The requested Norco is recommended for moderate to severe pain.", None),
+        ("If the patient had failed conservative care, the request would be supported.", None),
+        ("Although physical therapy may be appropriate, the request for 12 sessions exceeds guidelines.", None),
+        ("The request was previously non-certified by UR. Guidelines recommend a trial.", None),
+        ("A request for 6 sessions would be reasonable.", None),
+        # a guideline statement about the request concludes only when nothing else does
+        ("Guidelines do not support the request.", False),
+        ("Therefore, the request is medically necessary. ODG does not recommend the requested Ambien beyond 2 weeks.", True),
+        # the guideline sentence before the conclusion is not the conclusion
+        ("ODG does not recommend Ambien for long-term use. The patient has used it for 6 months. Therefore, the request is not supported.", False),
+        ("Guidelines state that a brace is medically necessary when there is instability. In this case there is no instability. "
+         "Therefore, the request is not supported.", False),
+        # what follows the conclusion does not replace it
+        ("Therefore, the request is not medically necessary. This medical necessity decision should not be interpreted as a "
+         "recommendation to stop long-term opioids abruptly.", False),
+        ("Therefore the request for Norco is not medically necessary. Weaning is recommended.", False),
+        ("Therefore, the request is medically necessary. ODG does not recommend continued use beyond 2 weeks.", True),
+        ("While the request for Zofran is reasonable, the request failed to provide a quantity. Therefore, the request is not medically necessary.", False),
+        # the 2013 PDF artefact
+        ("The request is notmedically necessary and appropriate.", False),
+    ],
+)
+def test_conclusion_in_every_wording(decisions_component, rationale, expected):
+    assert decisions_component.conclusion(rationale) == expected
+
+
+def test_conclusion_sentences_skip_abbreviations(decisions_component):
+    assert decisions_component.sentences("Dr. Smith saw her. The request is not supported.") == [(0, 18), (19, 48)]
+    assert decisions_component.conclusion("Based on the above, the request for Dr. Smith's consultation is not warranted.") is False
+
+
+def test_outcome_rules_with_text_still_load():
+    """Rule files saved before outcomes became patterns ("text") still load."""
+    nlp = spacy.blank("en")
+    for name in ("imr_sections", "imr_decisions"):
+        nlp.add_pipe(name)
+    nlp.initialize()
+    component = nlp.get_pipe("imr_decisions")
+    rules = [r for r in component.rules if r["kind"] != "outcome"]
+    rules += [{"kind": "outcome", "text": "upheld", "value": "upheld"}, {"kind": "outcome", "text": "not medically necessary and appropriate", "value": "upheld"}]
+    component.initialize(rules=rules)
+    doc = nlp("IMR ISSUES, DECISIONS AND RATIONALES\n\nKnee MRI: Upheld\n\nDecision rationale: The request is not supported.\n")
+    assert [(d._.imr_decision["item"], d._.imr_decision["outcome"]) for d in doc.spans["imr_decisions"]] == [("Knee MRI", "upheld")]

@@ -213,7 +213,8 @@ def test_metadata_matches_gold(nlp, gold):
     assert doc._.imr_case == {k: v for k, v in gold["case"].items() if k != "notes"}
     assert doc._.imr_reviewer == gold["reviewer"]
     assert doc._.imr_patient == gold["patient"]
-    assert doc._.imr_template == ("2016" if gold["id"].startswith("CM") else "2014")
+    expected = "2013" if gold["id"].startswith("SYN-2013") else "2016" if gold["id"].startswith("CM") else "2014"
+    assert doc._.imr_template == expected
 
 
 def test_rules_round_trip_and_idempotent_initialize(nlp, tmp_path):
@@ -329,3 +330,74 @@ def test_older_prose_licensed_reviewer(nlp):
     assert doc._.imr_reviewer == {"specialties": ["Chiropractor and Acupuncturist"], "licensure": ["California"]}
     assert doc._.imr_template == "2014"
     assert doc._.imr_patient == {"age": 51, "sex": "male"}
+
+
+HEADER_2013 = """MAXIMUS FEDERAL SERVICES, INC.
+Notice of Independent Medical Review Determination
+
+Dated: 11/5/2013
+
+IMR Case Number: CM13-0045678          Date of UR Decision: 9/24/2013
+Date of Injury: 7/19/2011              IMR Application Received: 10/2/2013
+
+1) MAXIMUS Federal Services, Inc. has determined the request for a cane is not medically
+necessary and appropriate.
+
+Medical Qualifications of the Expert Reviewer:
+The independent Medical Doctor who made the decision has no affiliation with the
+employer. The physician reviewer is
+Board Certified in Physical Medicine and Rehabilitation and is licensed to practice in California.
+
+Case Summary:
+"The patient is a 39 year-old female with a date of injury of 7/19/2011."
+
+1) Regarding the request for a cane:
+Rationale for the Decision:
+The request for a cane is not medically necessary and appropriate.
+"""
+
+
+def test_case_header_2013(nlp):
+    """2013 header: 'Dated:', 'IMR Case Number:', 'Date of UR Decision:', 'IMR Application Received:'."""
+    doc = nlp(HEADER_2013)
+    assert doc._.imr_template == "2013"
+    assert doc._.imr_case == {
+        "case_number": "CM13-0045678",
+        "date_assigned": None,
+        "date_of_injury": "2011-07-19",
+        "decision_date": "2013-11-05",
+        "ur_denial_date": "2013-09-24",
+        "application_received": "2013-10-02",
+        "priority": None,
+    }
+    assert doc._.imr_reviewer == {"specialties": ["Physical Medicine and Rehabilitation"], "licensure": ["California"]}
+    assert doc._.imr_patient == {"age": 39, "sex": "female"}
+    sections = {s.label_: s.text.split("\n")[0] for s in doc.spans["imr_sections"]}
+    assert sections["case_header"] == "Dated: 11/5/2013"
+    assert sections["reviewer_qualifications"] == "Medical Qualifications of the Expert Reviewer:"
+
+
+def test_case_header_2013_wrapped_and_double_spaced(nlp):
+    """Labels and values wrapped by the PDF, or the whole header double-spaced, read the same."""
+    wrapped = HEADER_2013.replace("Date of UR Decision: 9/24/2013", "Date of UR\nDecision: 9/24/2013").replace(
+        "IMR Application Received: 10/2/2013", "IMR Application\nReceived:\n10/2/2013"
+    )
+    double = "".join((line + " \n\n") if line.strip() else " \n\n" for line in HEADER_2013.split("\n"))
+    expected = nlp(HEADER_2013)._.imr_case
+    assert nlp(wrapped)._.imr_case == expected
+    assert nlp(double)._.imr_case == expected
+    assert nlp(double)._.imr_template == "2013"
+
+
+def test_reviewer_rules_read_the_first_listed_section_the_letter_has(nlp):
+    """A rule's section may be a list: the 2013 credentials are under "Medical Qualifications of
+    the Expert Reviewer:", the 2014 ones under "HOW THE FINAL DETERMINATION WAS MADE"; prose
+    elsewhere (here about the treating physician, earlier in the letter) is not read."""
+    text = HEADER_2013.replace(
+        "Medical Qualifications of the Expert Reviewer:",
+        "The treating physician is Board Certified in Orthopedic Surgery and is licensed to practice in Nevada.\n\n"
+        "Medical Qualifications of the Expert Reviewer:",
+    )
+    assert nlp(text)._.imr_reviewer == {"specialties": ["Physical Medicine and Rehabilitation"], "licensure": ["California"]}
+    rules = [r for r in nlp.get_pipe("imr_metadata").rules if r["kind"] == "reviewer"]
+    assert all(r["section"] == ["determination_method", "reviewer_qualifications"] for r in rules)

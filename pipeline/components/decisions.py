@@ -4,14 +4,26 @@ Built on the sections found by `imr_sections`. For each item block it writes
 a `decision` span to `doc.spans["imr_decisions"]` (header through rationale)
 with `span._.imr_decision = {"item", "outcome", "medically_necessary"}`:
 
-- item: the whole header before the colon, whitespace collapsed;
-- outcome: "upheld" / "overturned", also an `OUTCOME` entity;
-- medically_necessary: the conclusion of the rationale (True/False/None),
-  from the last "medically necessary" phrase, negated when its clause says
-  "not" (rules in `patterns/decisions.jsonl`).
+- item: the whole header before the colon, whitespace collapsed; in 2013
+  letters the words after "the request for" in the numbered determination
+  with the block's number ("1) MAXIMUS ... has determined the request for X
+  is not medically necessary and appropriate." -> "X");
+- outcome: "upheld" / "overturned", also an `OUTCOME` entity (in 2013 letters
+  on the determination's "(not) medically necessary and appropriate");
+- medically_necessary: the conclusion of the rationale (True/False/None): the
+  last "medically necessary" phrase, negated when its clause says "not";
+  a later concluding sentence ("Therefore, ..." / "the request ...") that
+  concludes in other words ("is not supported", "cannot be recommended",
+  "is indicated", "non-certified") overrides it, and is the conclusion when
+  the rationale never says "medically necessary". Guideline statements
+  ("ODG does not recommend X", "X is recommended when ...") and concessive
+  clauses ("Although X may be appropriate, ...") are not conclusions.
+
+All wordings are rules in `patterns/decisions.jsonl`.
 """
 
 import re
+from bisect import bisect_right
 from typing import Any, Dict, List, Optional, Tuple
 
 from spacy.language import Language
@@ -26,7 +38,13 @@ from .sections import SECTIONS_KEY, char_span
 
 DECISIONS_KEY = "imr_decisions"
 CLAUSE_BREAK_RE = re.compile(r"[.;,:!?]")
-OUTCOME_WORD_RE = re.compile(r"(?i)(upheld|overturned|uphold|overturn|(?:not\s+)?medically\s+necessary\s+and\s+appropriate)\W*$")
+SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+WORD_BEFORE_RE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+# kinds of rules whose patterns are compiled into one case-insensitive regex each
+PATTERN_KINDS = ("negation", "conclusion_marker", "request_subject", "concession", "not_conclusion", "guideline_statement", "item_number")
+
+# A conclusion phrase found in a rationale: (start, end, value, sentence index).
+Found = Tuple[int, int, bool, int]
 
 
 @Language.factory(
@@ -49,38 +67,71 @@ class DecisionExtractor(RuleComponent):
     def __init__(self, nlp: Language, name: str = "imr_decisions", *, scorer: Optional[Any] = None) -> None:
         super().__init__(nlp, name)
         self.scorer = scorer
-        self.outcomes: Dict[str, str] = {}
+        self.reset()
+
+    def reset(self) -> None:
+        self.outcomes: List[Tuple[re.Pattern, str]] = []
+        self.outcome_word: Optional[re.Pattern] = None
         self.conclusions: List[Tuple[re.Pattern, bool, bool]] = []
-        self.negation: Optional[re.Pattern] = None
+        self.wordings: List[Tuple[re.Pattern, bool]] = []
+        self.patterns: Dict[str, Optional[re.Pattern]] = {kind: None for kind in PATTERN_KINDS}
         self.item_prefixes: List[re.Pattern] = []
         self.item_suffixes: List[re.Pattern] = []
+        self.abbreviations: set = set()
+
+    @property
+    def negation(self) -> Optional[re.Pattern]:
+        return self.patterns["negation"]
 
     def set_rules(self, rules: List[Dict[str, Any]]) -> None:
         super().set_rules(rules)
-        self.outcomes = {}
-        self.conclusions, self.item_prefixes, self.item_suffixes = [], [], []
+        self.reset()
+        alternatives: Dict[str, List[str]] = {kind: [] for kind in PATTERN_KINDS}
         for rule in rules:
             kind = rule["kind"]
-            if kind == "outcome":
-                self.outcomes[collapse(rule["text"]).lower()] = rule["value"]
+            if kind == "outcome":  # "pattern", or (older rule files) the literal "text"
+                pattern = rule.get("pattern") or r"\s+".join(re.escape(word) for word in rule["text"].split())
+                self.outcomes.append((re.compile(rf"(?:{pattern})$", re.IGNORECASE), rule["value"]))
             elif kind == "conclusion":
                 self.conclusions.append((re.compile(rule["pattern"], re.IGNORECASE), rule["value"], rule.get("fallback", False)))
-            elif kind == "negation":
-                self.negation = re.compile(rule["pattern"], re.IGNORECASE)
+            elif kind == "conclusion_wording":
+                self.wordings.append((re.compile(rule["pattern"], re.IGNORECASE), rule["value"]))
+            elif kind in alternatives:
+                alternatives[kind].append(rule["pattern"])
             elif kind == "item_prefix":
                 self.item_prefixes.append(re.compile(rule["pattern"]))
             elif kind == "item_suffix":
                 self.item_suffixes.append(re.compile(rule["pattern"]))
+            elif kind == "abbreviations":
+                self.abbreviations.update(word.lower() for word in rule["words"])
+        for kind, patterns in alternatives.items():
+            if patterns:
+                self.patterns[kind] = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+        words = [r.get("pattern") or r"\s+".join(re.escape(w) for w in r["text"].split()) for r in rules if r["kind"] == "outcome"]
+        if words:  # the outcome that ends a header: ": Upheld", "is not medically necessary and appropriate."
+            self.outcome_word = re.compile("(" + "|".join(f"(?:{w})" for w in words) + r")\W*$", re.IGNORECASE)
 
     def __call__(self, doc: Doc) -> Doc:
         self.require_rules()
         blocks = decision_blocks(doc)
+        determinations = self.read_determinations(doc)
+        by_number: Dict[str, Tuple[str, Optional[str], Optional[Span]]] = {}
+        for number, found in determinations:
+            by_number.setdefault(number, found)  # the first statement of each number
+        ordered = list(by_number.values())
         decisions, outcomes = [], []
-        for header, parts in blocks:
+        for index, (header, parts) in enumerate(blocks):
             end = max([header.end] + [p.end for p in parts])
             decision = Span(doc, header.start, end, label="decision")
             rationale = next((p for p in parts if p.label_ == "decision_rationale"), None)
             item, outcome, outcome_span = self.read_header(doc, header)
+            if outcome is None and determinations:  # 2013: the outcome is in the numbered determination
+                number = self.item_number(span_text(header))
+                found = by_number.get(number) if number is not None else None
+                if found is None and len(ordered) == len(blocks):
+                    found = ordered[index]
+                if found is not None:
+                    item, outcome, outcome_span = found[0] or item, found[1], found[2]
             decision._.imr_decision = {
                 "header_end": header.end_char,
                 "item": item,
@@ -95,42 +146,156 @@ class DecisionExtractor(RuleComponent):
         add_entities(doc, outcomes, labels=["OUTCOME"])
         return doc
 
+    def read_determinations(self, doc: Doc) -> List[Tuple[str, Tuple[str, Optional[str], Optional[Span]]]]:
+        """(number, (item, outcome, OUTCOME span)) of every numbered determination section."""
+        found = []
+        for span in doc.spans.get(SECTIONS_KEY, []):
+            if span.label_ == "determination":
+                number = self.item_number(span_text(span))
+                if number is not None:
+                    found.append((number, self.read_header(doc, span)))
+        return found
+
+    def item_number(self, text: str) -> Optional[str]:
+        """The item's number ("1" of "1) ..." / "1. ..."), or None."""
+        pattern = self.patterns["item_number"]
+        match = pattern.match(text) if pattern is not None else None
+        return next((g for g in match.groups() if g), None) if match is not None else None
+
     def read_header(self, doc: Doc, header: Span) -> Tuple[str, Optional[str], Optional[Span]]:
-        """Item text, normalised outcome and the OUTCOME span of a header."""
+        """Item text, normalised outcome and the OUTCOME span of a header (or determination)."""
         text = span_text(header)
-        match = OUTCOME_WORD_RE.search(text)
-        if match is None:
-            return collapse(text), None, None
-        outcome = self.outcomes.get(collapse(match.group(1)).lower())
+        match = self.outcome_word.search(text) if self.outcome_word is not None else None
+        if match is None:  # no outcome in it: "1) Regarding the request for X:"
+            before = text.rstrip()
+            had_colon = before.endswith(":")
+            return self.clean_item(before[:-1] if had_colon else before, had_colon), None, None
+        words = match.group(1)
+        outcome = next((value for pattern, value in self.outcomes if pattern.fullmatch(words)), None)
         start = header.start_char + match.start(1)
-        outcome_span = char_span(doc, start, start + len(match.group(1)), "OUTCOME")
+        outcome_span = char_span(doc, start, start + len(words), "OUTCOME")
         before = text[: match.start(1)].rstrip()
         had_colon = before.endswith(":")
-        item = collapse(before[:-1] if had_colon else before)
+        return self.clean_item(before[:-1] if had_colon else before, had_colon), outcome, outcome_span
+
+    def clean_item(self, text: str, had_colon: bool) -> str:
+        """The item: whitespace collapsed, numbering and determination wording removed."""
+        item = collapse(text)
         for pattern in self.item_prefixes:
-            item = pattern.sub("", item)
+            item = pattern.sub("", item, count=1)
         if not had_colon:  # "1. X is not medically necessary and appropriate."
             for pattern in self.item_suffixes:
                 item = pattern.sub("", item)
-        return item.strip(), outcome, outcome_span
+        return item.strip()
 
     def conclusion(self, rationale: str) -> Optional[bool]:
-        """The rationale's conclusion: the last conclusion phrase, negated by its clause.
+        """The rationale's conclusion (True/False), or None when it states none.
 
-        Fallback phrases ("medically appropriate") count only when the rationale
-        has no main phrase ("medically necessary").
+        - main: the last "medically necessary" (or "medical necessity ... established")
+          phrase, negated by its clause;
+        - wording: the last "is (not) supported / recommended / indicated / warranted /
+          appropriate ...", "cannot be recommended", "non-certified" phrase of a
+          concluding sentence (one with "Therefore"/"As such"/... or about the request),
+          outside concessive clauses, conditions and the UR history; a sentence stating
+          a guideline ("ODG does not recommend X") counts only when it is about the
+          request and the rationale has no main phrase;
+        - fallback: "medically appropriate" and kin, anywhere.
+
+        The wording wins over the main phrase when it comes in a later sentence and
+        that sentence is about the request, or the main phrase's sentence is not a
+        concluding sentence (a guideline statement); or when it follows a main
+        phrase that sits in a concessive clause of its sentence. Without a main
+        phrase, the later of wording and fallback counts.
         """
-        for fallback in (False, True):
-            best: Optional[Tuple[int, int, bool]] = None
-            for pattern, value, is_fallback in self.conclusions:
-                if is_fallback != fallback:
-                    continue
-                for match in pattern.finditer(rationale):
-                    if best is None or match.end() > best[1]:
-                        best = (match.start(), match.end(), value)
-            if best is not None:
-                return self.negated(rationale, *best)
-        return None
+        sentences = self.sentences(rationale)
+        main = self.last_phrase(rationale, sentences, fallback=False)
+        chosen = main
+        if main is not None:
+            wording = self.last_wording(rationale, sentences, guideline_statements=False)
+            main_start, main_end = sentences[main[3]]
+            if wording is not None and wording[3] > main[3]:
+                sentence = rationale[sentences[wording[3]][0] : sentences[wording[3]][1]]
+                if self.about_request(sentence) or not self.concluding(rationale[main_start:main_end]):
+                    chosen = wording
+            elif wording is not None and wording[0] > main[1] and self.in_concession(rationale[main_start:main_end], main[0] - main_start):
+                chosen = wording  # "Although the surgery is medically necessary, the assistant surgeon is not warranted."
+        else:
+            fallback = self.last_phrase(rationale, sentences, fallback=True)
+            wording = self.last_wording(rationale, sentences, guideline_statements=True)
+            candidates = [f for f in (wording, fallback) if f is not None]
+            chosen = max(candidates, key=lambda f: f[1]) if candidates else None
+        if chosen is None:
+            return None
+        return self.negated(rationale, chosen[0], chosen[1], chosen[2])
+
+    def sentences(self, text: str) -> List[Tuple[int, int]]:
+        """(start, end) of each sentence: a break after ". " before a capital or digit,
+        not after a known abbreviation; line breaks are not breaks."""
+        spans, start = [], 0
+        for match in SENTENCE_BREAK_RE.finditer(text):
+            word = WORD_BEFORE_RE.search(text[max(0, match.start() - 12) : match.start()].rstrip("\"')]"))
+            if word and word.group(1).lower().rstrip(".") in self.abbreviations:
+                continue
+            spans.append((start, match.start()))
+            start = match.end()
+        spans.append((start, len(text)))
+        return spans
+
+    def last_phrase(self, rationale: str, sentences: List[Tuple[int, int]], fallback: bool) -> Optional[Found]:
+        """The last main (or fallback) conclusion phrase."""
+        best: Optional[Tuple[int, int, bool]] = None
+        for pattern, value, is_fallback in self.conclusions:
+            if is_fallback != fallback:
+                continue
+            for match in pattern.finditer(rationale):
+                if best is None or match.end() > best[1]:
+                    best = (match.start(), match.end(), value)
+        if best is None:
+            return None
+        return (*best, sentence_index(sentences, best[0]))
+
+    def last_wording(self, rationale: str, sentences: List[Tuple[int, int]], guideline_statements: bool) -> Optional[Found]:
+        """The last conclusion wording of a concluding sentence.
+
+        guideline_statements: also read sentences that state a guideline ("The
+        guidelines do not support the request.") when they are about the request.
+        """
+        best: Optional[Found] = None
+        guard, guideline = self.patterns["not_conclusion"], self.patterns["guideline_statement"]
+        for index, (start, end) in enumerate(sentences):
+            sentence = rationale[start:end]
+            if not self.concluding(sentence):
+                continue
+            if guard is not None and guard.search(sentence):
+                continue
+            if guideline is not None and guideline.search(sentence) and not (guideline_statements and self.about_request(sentence)):
+                continue
+            for pattern, value in self.wordings:
+                for match in pattern.finditer(sentence):
+                    if self.in_concession(sentence, match.start()):
+                        continue
+                    if best is None or start + match.end() > best[1]:
+                        best = (start + match.start(), start + match.end(), value, index)
+        return best
+
+    def concluding(self, sentence: str) -> bool:
+        """A sentence that can carry the reviewer's conclusion: it has a conclusion
+        marker ("Therefore", "As such", ...) or is about the request."""
+        marker = self.patterns["conclusion_marker"]
+        return bool(marker is not None and marker.search(sentence)) or self.about_request(sentence)
+
+    def about_request(self, sentence: str) -> bool:
+        subject = self.patterns["request_subject"]
+        return bool(subject is not None and subject.search(sentence))
+
+    def in_concession(self, sentence: str, position: int) -> bool:
+        """True when the clause holding `position` opens with "Although", "While", ..."""
+        concession = self.patterns["concession"]
+        if concession is None:
+            return False
+        breaks = list(CLAUSE_BREAK_RE.finditer(sentence, 0, position))
+        clause_start = breaks[-1].end() if breaks else 0
+        return bool(concession.match(sentence[clause_start:position].lstrip()))
 
     def negated(self, rationale: str, start: int, end: int, value: bool) -> bool:
         """`value`, flipped when the clause ending at `end` says "not"."""
@@ -141,6 +306,11 @@ class DecisionExtractor(RuleComponent):
         clause = rationale[window_start:end]
         negated = bool(self.negation and self.negation.search(clause))
         return (not value) if negated else value
+
+
+def sentence_index(sentences: List[Tuple[int, int]], offset: int) -> int:
+    """The index of the sentence holding `offset`."""
+    return max(0, bisect_right([start for start, _ in sentences], offset) - 1)
 
 
 def decision_blocks(doc: Doc) -> List[Tuple[Span, List[Span]]]:

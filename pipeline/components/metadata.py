@@ -4,25 +4,28 @@ Writes plain JSON values to the doc:
 
 - `doc._.imr_case`: case_number, date_assigned, date_of_injury, decision_date,
   ur_denial_date, application_received, priority (dates ISO `YYYY-MM-DD`,
-  missing -> None). Read from the case header table; when the header gives no
-  date of injury (older letters have no table), from the case summary.
+  missing -> None). Read from the case header table (2013: "Dated:", "IMR
+  Case Number:", "Date of UR Decision:", "IMR Application Received:"); when
+  the header gives no date of injury (2014 letters have no table), from the
+  case summary.
 - `doc._.imr_reviewer`: `{"specialties": [...], "licensure": [...]}` from the
   "State(s) of Licensure:" / "Certification(s)/Specialty:" lines or from the
   older prose ("Board Certified in X, has a subspecialty in Y and is licensed
-  to practice in Z").
+  to practice in Z"; in 2013 letters under "Medical Qualifications of the
+  Expert Reviewer:").
 - `doc._.imr_patient`: `{"age": int, "sex": "male"|"female"}` from the case
   summary ("a 58-year-old female", "The injured worker is a female").
 - `doc._.imr_template`: the name of the first template rule whose sections
-  (and pattern) the letter has ("2016", "2014"), else "unknown".
+  (and pattern) the letter has ("2016", "2014", "2013"), else "unknown".
 
-Each rule looks only in its section of `doc.spans["imr_sections"]` (the whole
-text when the letter lacks that section). Rules are data in
-`patterns/metadata.jsonl`.
+Each rule looks only in its section of `doc.spans["imr_sections"]` (a list of
+sections: the first one the letter has; the whole text when the letter has
+none of them). Rules are data in `patterns/metadata.jsonl`.
 """
 
 import datetime
 import re
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -43,6 +46,8 @@ NUMERIC_DATE_RE = re.compile(r"(\d{1,2}) ?[/-] ?(\d{1,2}) ?[/-] ?(\d{2,4})$")
 ISO_DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})$")
 NAMED_DATE_RE = re.compile(r"([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
 MAX_AGE = 120
+# A rule's "section": one section label, or a list of labels (the first the letter has is read).
+Section = Union[str, List[str]]
 
 
 @Language.factory(
@@ -68,9 +73,9 @@ class MetadataExtractor(RuleComponent):
         self.reset()
 
     def reset(self) -> None:
-        self.case_rules: List[Tuple[str, str, str, re.Pattern]] = []
-        self.reviewer_rules: List[Tuple[str, re.Pattern]] = []
-        self.patient_rules: List[Tuple[str, re.Pattern]] = []
+        self.case_rules: List[Tuple[Section, str, str, re.Pattern]] = []
+        self.reviewer_rules: List[Tuple[Section, re.Pattern]] = []
+        self.patient_rules: List[Tuple[Section, re.Pattern]] = []
         self.templates: List[Dict[str, Any]] = []
         self.splits: Dict[str, re.Pattern] = {}
         self.months: Dict[str, int] = {}
@@ -215,9 +220,11 @@ def section_regions(doc: Doc) -> Dict[str, Tuple[int, int]]:
     return regions
 
 
-def search(pattern: re.Pattern, text: str, regions: Dict[str, Tuple[int, int]], section: str) -> Iterable[re.Match]:
-    """Matches in the section, or in the whole text when the letter lacks the section."""
-    start, end = regions.get(section, (0, len(text)))
+def search(pattern: re.Pattern, text: str, regions: Dict[str, Tuple[int, int]], section: Section) -> Iterable[re.Match]:
+    """Matches in the section (the first of a list of sections the letter has), or in
+    the whole text when the letter lacks it."""
+    names = [section] if isinstance(section, str) else list(section)
+    start, end = next((regions[name] for name in names if name in regions), (0, len(text)))
     return pattern.finditer(text, start, end)
 
 

@@ -2,11 +2,17 @@
 
 Finds the letter's headings ("HOW THE IMR FINAL DETERMINATION WAS MADE",
 "CLINICAL CASE SUMMARY", "IMR ISSUES, DECISIONS AND RATIONALES", the case
-header table) and, inside the issues section, the blocks of each disputed
-item: its header (the item text up to ": Upheld" / ": Overturned"), the
-claims administrator's guideline, the MAXIMUS guideline and the decision
-rationale. Headings are regexes kept as data in `patterns/sections.jsonl`.
-Sections go to `doc.spans["imr_sections"]`, labelled by section name.
+header table; in 2013 letters "Notice of Independent Medical Review
+Determination", "Medical Qualifications of the Expert Reviewer:", "Case
+Summary:") and, inside the issues section, the blocks of each disputed item:
+its header (the item text up to ": Upheld" / ": Overturned", or the 2013
+"N) Regarding the request for X:"), the claims administrator's guideline, the
+MAXIMUS guideline and the decision rationale. The 2013 numbered
+determinations ("N) ... is (not) medically necessary and appropriate.") are
+`determination` sections, where `imr_decisions` reads the outcome of the
+item block with the same number. Headings are regexes kept as data in
+`patterns/sections.jsonl`. Sections go to `doc.spans["imr_sections"]`,
+labelled by section name. See docs/templates.md.
 """
 
 import re
@@ -85,9 +91,12 @@ class Sectionizer(RuleComponent):
     def find_regions(self, text: str) -> List[Region]:
         """Letter sections, then each decision's header and sub-blocks."""
         headings = self.find("heading", text)
-        regions = []
+        regions: List[Region] = []
         for index, (label, match) in enumerate(headings):
             end = headings[index + 1][1].start() if index + 1 < len(headings) else len(text)
+            if regions and regions[-1].label == label and regions[-1].end == match.start():
+                regions[-1].end = end  # consecutive headings of one label: one section
+                continue
             regions.append(Region(label, match.start() + leading_space(match.group(0)), end))
         issues = [r for r in regions if r.label == "issues"]
         if issues:
@@ -101,24 +110,26 @@ class Sectionizer(RuleComponent):
         return regions
 
     def find_decision_regions(self, text: str, start: int, end: int) -> List[Region]:
-        """Header and sub-blocks of every disputed item between `start` and `end`."""
-        markers = self.find("outcome", text, start, end)
-        if not markers:
-            return []
-        paragraphs = paragraph_starts(text)
-        intro_ends = [m.end() for _, m in self.find("intro", text, start, end)]
-        floor = max(intro_ends) if intro_ends else start
-        first_line_end = text.find("\n", start)
-        floor = max(floor, first_line_end if first_line_end != -1 else start)
-        regions: List[Region] = []
-        header_spans = []
-        previous_end = floor
-        for _, marker in markers:
-            header_start = paragraph_start_before(paragraphs, marker.start())
-            if header_start < previous_end:
-                header_start = line_start_after_sentence_end(text, previous_end, marker.start())
-            header_spans.append((header_start, marker.end()))
-            previous_end = marker.end()
+        """Header and sub-blocks of every disputed item between `start` and `end`,
+        and the numbered determinations (anywhere in the letter) not used as headers.
+
+        Item headers without an outcome (2013 "N) Regarding the request for X:")
+        are the headers when the letter has them and no header carrying its
+        outcome (": Upheld"); otherwise the headers are the ones carrying their
+        outcome (": Upheld", or a numbered determination followed by its own blocks).
+        """
+        determinations = [m for _, m in self.find("determination", text)]
+        outcomes = [m for _, m in self.find("outcome", text, start, end)]
+        # a 2014/2016 letter whose rationale opens a line with "1) Regarding the request for" keeps its headers
+        items = self.find("item_header", text, start, end) if not outcomes else []
+        used: set = set()
+        if items:
+            header_spans = [(m.start() + leading_space(m.group(0)), m.end()) for _, m in items]
+        else:
+            header_spans, used = self.outcome_headers(text, start, end, outcomes, determinations)
+        regions: List[Region] = [
+            Region("determination", m.start() + leading_space(m.group(0)), m.end()) for m in determinations if m.start() not in used
+        ]
         for index, (header_start, header_end) in enumerate(header_spans):
             block_end = header_spans[index + 1][0] if index + 1 < len(header_spans) else end
             regions.append(Region("decision_header", header_start, header_end))
@@ -127,6 +138,50 @@ class Sectionizer(RuleComponent):
                 sub_end = subheadings[sub_index + 1][1].start() if sub_index + 1 < len(subheadings) else block_end
                 regions.append(Region(label, match.start() + leading_space(match.group(0)), sub_end))
         return regions
+
+    def outcome_headers(
+        self, text: str, start: int, end: int, outcomes: List[re.Match], determinations: List[re.Match]
+    ) -> Tuple[List[Tuple[int, int]], set]:
+        """(start, end) of each header carrying its outcome (the `outcomes` markers and
+        the numbered determinations in [start, end)), and the start offsets of the
+        determinations used as headers.
+
+        A determination repeated later with the same number and words (the 2013
+        letters list them twice) is a header only at its last occurrence.
+        """
+        numbered = [m for m in determinations if start <= m.start() and m.end() <= end]
+        last: Dict[Tuple[str, str], int] = {}
+        for m in numbered:
+            last[determination_key(m)] = m.start()
+        numbered = [m for m in numbered if last[determination_key(m)] == m.start()]
+        markers = [(m, False) for m in outcomes]
+        markers += [(m, True) for m in numbered if not any(o.start() < m.end() and m.start() < o.end() for o in outcomes)]
+        markers.sort(key=lambda item: item[0].start())
+        if not markers:
+            return [], set()
+        paragraphs = paragraph_starts(text)
+        intro_ends = [m.end() for _, m in self.find("intro", text, start, end)]
+        floor = max(intro_ends) if intro_ends else start
+        first_line_end = text.find("\n", start)
+        floor = max(floor, first_line_end if first_line_end != -1 else start)
+        header_spans = []
+        previous_end = floor
+        for marker, is_determination in markers:
+            if is_determination:  # the numbered statement is the whole header
+                header_start = marker.start() + leading_space(marker.group(0))
+            else:
+                header_start = paragraph_start_before(paragraphs, marker.start())
+                if header_start < previous_end:
+                    header_start = line_start_after_sentence_end(text, previous_end, marker.start())
+            header_spans.append((header_start, marker.end()))
+            previous_end = marker.end()
+        return header_spans, {m.start() for m, is_determination in markers if is_determination}
+
+
+def determination_key(match: re.Match) -> Tuple[str, str]:
+    """A numbered determination's number and words (whitespace collapsed)."""
+    number = match.groupdict().get("number") or ""
+    return number, " ".join(match.group(0).split()[1:])
 
 
 def leading_space(value: str) -> int:
