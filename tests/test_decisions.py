@@ -272,3 +272,16 @@ def test_outcome_rules_with_text_still_load():
     component.initialize(rules=rules)
     doc = nlp("IMR ISSUES, DECISIONS AND RATIONALES\n\nKnee MRI: Upheld\n\nDecision rationale: The request is not supported.\n")
     assert [(d._.imr_decision["item"], d._.imr_decision["outcome"]) for d in doc.spans["imr_decisions"]] == [("Knee MRI", "upheld")]
+
+
+def test_a_clause_opening_with_no_negates_the_conclusion(nlp):
+    base = "IMR ISSUES, DECISIONS AND RATIONALES\nPost-operative physical therapy x 12: Upheld\n\nDecision rationale: The surgery was not approved. {}\n"
+    docs = [
+        nlp(base.format(sentence))
+        for sentence in (
+            "Therefore, no post-operative services are medically necessary.",
+            "No post-operative services are medically necessary.",
+            "With no red flags noted, the request is medically necessary.",
+        )
+    ]
+    assert [[d._.imr_decision["medically_necessary"] for d in doc.spans["imr_decisions"]] for doc in docs] == [[False], [False], [True]]
