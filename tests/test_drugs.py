@@ -60,8 +60,12 @@ def test_issue_table(nlp, text, offsets, name, generic, strengths, quantity, ref
 
 def test_drug_object_has_every_field(nlp):
     info = only_drug(nlp, "Nucynta 75 mg # 90, with 3 refills")._.imr_drug
-    assert set(info) == {"name", "generic", "drug_class", "strength", "form", "release", "route", "frequency", "quantity", "refills"}
+    assert set(info) == {
+        "name", "generic", "drug_class", "drugbank_id", "mesh_id", "source",
+        "strength", "form", "release", "route", "frequency", "quantity", "quantity_unit", "refills",
+    }  # fmt: skip
     assert info["drug_class"] == "opioid" and info["form"] is None and info["route"] is None
+    assert (info["source"], info["drugbank_id"], info["mesh_id"], info["quantity_unit"]) == ("lexicon", "DB06204", "D018759", None)
 
 
 @pytest.mark.parametrize(
@@ -280,11 +284,21 @@ def test_nlp_evaluate_reports_drug_scores(nlp):
 
 def test_components_round_trip_to_disk(nlp, tmp_path):
     nlp.to_disk(tmp_path / "model")
-    assert (tmp_path / "model" / "imr_drugs" / "drugs.jsonl").exists()
+    for name in ("drugs.jsonl", "drug_vocabulary.jsonl", "drug_vocabulary_exclude.jsonl", "drug_shapes.jsonl"):
+        assert (tmp_path / "model" / "imr_drugs" / name).exists()
     assert (tmp_path / "model" / "imr_drug_attributes" / "drug_attributes.jsonl").exists()
     reloaded = spacy.load(tmp_path / "model")
-    text = LETTER
-    assert doc_to_record(reloaded(text), "x") == doc_to_record(nlp(text), "x")
+    text = LETTER + "\n" + letter("Xyzcream 4% #30", rationale="Decision rationale: She takes lovastatin and Xyzcream.")
+    record = doc_to_record(reloaded(text), "x")
+    assert record == doc_to_record(nlp(text), "x")
+    assert [e["source"] for e in record["entities"] if e["label"] == "DRUG"][-3:] == ["shape", "vocabulary", "shape"]
+    restored = spacy.blank("en").add_pipe("imr_drugs").from_bytes(nlp.get_pipe("imr_drugs").to_bytes())
+    assert len(restored.vocabulary) == len(nlp.get_pipe("imr_drugs").vocabulary) > 20000
+    # a pipeline saved before the vocabulary existed loads without it
+    for name in ("drug_vocabulary.jsonl", "drug_vocabulary_exclude.jsonl", "drug_shapes.jsonl"):
+        (tmp_path / "model" / "imr_drugs" / name).unlink()
+    older = spacy.load(tmp_path / "model")
+    assert [e["text"] for e in doc_to_record(older("She takes lovastatin and Norco."), "x")["entities"]] == ["Norco"]
     matcher = reloaded.get_pipe("imr_drugs")
     rules = list(matcher.rules)
     matcher.initialize()
@@ -319,3 +333,269 @@ def test_tokenizer_splits_compound_percent_separators(nlp):
     assert [t.text for t in nlp.make_doc("Dextromethorphan 5%/Amitriptyline 4%-27.5%")] == [
         "Dextromethorphan", "5%", "/", "Amitriptyline", "4%", "-", "27.5", "%",
     ]
+
+
+# ---------------------------------------------------------------------------
+# The drug vocabulary: the second lexicon layer (drug-named-entity-recognition)
+
+
+def drug_facts(nlp, text):
+    return [(s.text, s._.imr_drug["source"], s._.imr_drug["generic"], s._.imr_drug["drugbank_id"]) for s in drugs(nlp, text)]
+
+
+def test_vocabulary_finds_drugs_the_lexicon_lacks(nlp):
+    text = "Current medications included lovastatin 20mg, Mevacor and Zocor; bismuth subsalicylate as needed."
+    assert drug_facts(nlp, text) == [
+        ("lovastatin", "vocabulary", "lovastatin", "DB00227"),
+        ("Mevacor", "vocabulary", "lovastatin", "DB00227"),  # a brand: the canonical drug is the generic
+        ("Zocor", "lexicon", "simvastatin", "DB00641"),
+        ("bismuth subsalicylate", "vocabulary", "bismuth subsalicylate", "DB01294"),  # two words, longest name
+    ]
+    lovastatin = drugs(nlp, text)[0]
+    assert (lovastatin.start_char, lovastatin.end_char) == (29, 39)
+    assert lovastatin._.imr_drug["mesh_id"] == "D019161" and lovastatin._.imr_drug["drug_class"] is None
+    assert lovastatin._.imr_drug["strength"] == strength(20)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # class words the package lists as drugs ("opioids" -> "Analgesics, Opioid")
+        "Guidelines allow opioids, NSAIDs, analgesics, antidepressants, benzodiazepines and proton pump inhibitors.",
+        "Tolerance to hypnotic effects develops; there were no electroneurographic indicators of neuropathy.",
+        # ordinary words, body substances and lab terms
+        "Duration, Relief, Strength and Magnesium were discussed; dopamine and creatinine levels were normal.",
+        "He sent his curriculum vitae; the MRI was done without contrast; fish oil and marijuana use was denied.",
+    ],
+)
+def test_vocabulary_does_not_tag_class_or_ordinary_words(nlp, text):
+    assert drugs(nlp, text) == []
+
+
+def test_lexicon_layer_wins_over_the_vocabulary(nlp):
+    # the vocabulary has "lidocaine patch" and "orphenadrine citrate": the lexicon reads them with its dose grammar
+    assert [(s.text, s._.imr_drug["source"], s._.imr_drug["form"]) for s in drugs(nlp, "Lidocaine patch and Orphenadrine citrate 100mg")] == [
+        ("Lidocaine", "lexicon", "patch"),
+        ("Orphenadrine citrate", "lexicon", None),
+    ]
+
+
+def test_vocabulary_and_exclude_list_are_data():
+    nlp = spacy.blank("en")
+    matcher = nlp.add_pipe("imr_drugs")
+    vocabulary = [{"kind": "drug", "generic": "zapitoline", "drugbank_id": "DB99999", "mesh_id": None, "names": ["zapitol", "zapitol forte", "zapitols"]}]
+    matcher.initialize(rules=[], vocabulary=vocabulary, exclude=[{"kind": "word", "name": "zapitol forte"}, {"kind": "class_word", "name": "zapitols"}], shapes=[])
+    doc = nlp("Zapitol forte and zapitols")
+    assert [(s.text, s._.imr_drug["generic"], s._.imr_drug["drugbank_id"]) for s in doc.spans["imr"]] == [("Zapitol", "zapitoline", "DB99999")]
+
+
+def test_vocabulary_and_shapes_can_be_turned_off():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("imr_drugs", config={"vocabulary": False, "shapes": False})
+    nlp.initialize()
+    doc = nlp("lovastatin and Zocor")
+    assert [s.text for s in doc.spans["imr"]] == ["Zocor"]
+
+
+def test_vocabulary_file_is_built_from_the_installed_package():
+    from importlib.metadata import version
+
+    rules = read_rules(patterns_path("drug_vocabulary.jsonl"))
+    source = rules[0]
+    assert source["kind"] == "source" and source["package"] == "drug-named-entity-recognition"
+    assert source["version"] == version("drug-named-entity-recognition"), "rebuild: python -m imr.components.drug_vocabulary build --corpus corpus"
+    names = {n for r in rules[1:] for n in r["names"]}
+    assert source["names"] == len(names) >= 20000
+    exclude = read_rules(patterns_path("drug_vocabulary_exclude.jsonl"))
+    assert not names & {r["name"] for r in exclude if r["kind"] == "word"}
+    lexicon = {r["name"].lower() for r in read_rules(patterns_path("drugs.jsonl")) if r["kind"] == "drug"}
+    assert not names & lexicon
+
+
+def test_vocabulary_filter_rules():
+    """Each filter rule on a tiny package dictionary (the real one is built the same way)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from imr.components.drug_vocabulary import EnglishWords, build_vocabulary
+
+    drug = {"drugbank_id": "DB1", "medline_plus_id": "a1"}
+    dictionary = {
+        "drug_variant_to_canonical": {
+            "zapitol": ["zapitol"], "zapitrex": ["zapitol"], "zapitols": ["zapitol"],  # kept, kept, plural class
+            "opioids": ["analgesics, opioid"],  # MeSH-only concept: a class
+            "1,2-zapitol": ["zapitol"], "zap": ["zapitol"],  # shape: digits and commas, too short
+            "zapitol and codeine": ["zapitol"],  # a stop word inside
+            "fish oil": ["zapitol"], "fish zapitol": ["zapitol"], "cordial": ["zapitol"],  # all words common (kept with a rare word), an adjective
+            "zapitol patch": ["zapitol"], "norco forte": ["zapitol"],  # the lexicon's business
+            "zapitol agents": ["zapitol"], "vitaezap": ["zapitol"],  # a class word; an excluded word
+            "fluzap": ["fluzap and zapitol"],
+        },
+        "drug_canonical_to_data": {
+            "zapitol": {"name": "Zapitol", **drug, "mesh_id": "D1"},
+            "analgesics, opioid": {"name": "Analgesics, Opioid", "mesh_id": "D2", "mesh_tree": ["D27.505"]},
+            "fluzap and zapitol": {"name": "Fluzap and Zapitol", "medline_plus_id": "a2"},
+        },
+    }
+    english = EnglishWords({"fish": -9.0, "oil": -9.5, "zapitol": -18.0}, {}, {"cordial"}, set())
+    lexicon = [{"kind": "drug", "name": "Norco", "generic": "hydrocodone/acetaminophen", "drug_class": "opioid"}]
+    attributes = [{"kind": "form", "pattern": "patch(?:es)?", "value": "patch"}]
+    exclude = [{"kind": "rule", "min_length": 5, "max_words": 3, "common_word_logprob": -13.0}, {"kind": "class_word", "name": "agents"},
+               {"kind": "word", "name": "vitaezap"}]
+    rules, removed = build_vocabulary(dictionary, lexicon, attributes, exclude, english, STOP_WORDS)
+    assert rules == [
+        {"kind": "drug", "generic": "fluzap/zapitol", "drugbank_id": None, "mesh_id": None, "names": ["fluzap"]},
+        {"kind": "drug", "generic": "zapitol", "drugbank_id": "DB1", "mesh_id": "D1", "names": ["fish zapitol", "zapitol", "zapitrex"]},
+    ]
+    assert dict(removed) == {"class": 2, "identity": 1, "shape": 2, "stop_word": 1, "common_word": 2, "lexicon": 2, "excluded": 1}
+
+
+def test_corpus_non_drugs_are_the_names_gold_letters_use_for_something_else(tmp_path):
+    from imr.components.drug_vocabulary import corpus_non_drugs
+
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "dev").mkdir()
+    srsly.write_json(tmp_path / "gold" / "L1.json", {"id": "L1", "drug_mentions": ["Zapitol"]})
+    (tmp_path / "dev" / "L1.txt").write_text("Zapitol 5mg. The Zaprex scale and zaprex score were normal.", encoding="utf8")
+    rules = [{"kind": "drug", "generic": "zapitol", "names": ["zapitol", "zaprex"]}]
+    assert corpus_non_drugs(rules, tmp_path) == {"zaprex": 2}
+
+
+# ---------------------------------------------------------------------------
+# Names found from their shape
+
+
+def letter(*items, rationale="Decision rationale: The request is not medically necessary."):
+    blocks = [
+        f"{item}: Upheld\n\nClaims Administrator guideline: Decision based on MTUS Chronic Pain Medical Treatment 2016.\n\n"
+        f"MAXIMUS guideline: Decision based on MTUS Chronic Pain Medical Treatment 2016.\n\n{rationale}\n"
+        for item in items
+    ]
+    return "IMR ISSUES, DECISIONS AND RATIONALES\nThe Final Determination was based on decisions for the disputed items/services set forth below:\n" + "\n".join(blocks)
+
+
+def header_drugs_of(nlp, *items, rationale="Decision rationale: The request is not medically necessary."):
+    record = doc_to_record(nlp(letter(*items, rationale=rationale)), "x")
+    return [decision["drugs"] for decision in record["decisions"]], record
+
+
+def test_shape_name_from_a_decision_header_and_its_other_mentions(nlp):
+    (header,), record = header_drugs_of(nlp, "Xyzcream 4% #30", rationale="Decision rationale: Xyzcream is a compounded cream. XYZCREAM is not medically necessary.")
+    assert [(d["name"], d["source"], d["generic"], d["strength"], d["quantity"]) for d in header] == [("Xyzcream", "shape", None, strength(4, unit="%"), 30)]
+    mentions = [(e["text"], e["source"]) for e in record["entities"] if e["label"] == "DRUG"]
+    assert mentions == [("Xyzcream", "shape"), ("Xyzcream", "shape"), ("XYZCREAM", "shape")]
+
+
+def test_shape_name_before_a_form_with_multi_ingredient_strength(nlp):
+    (header,), _ = header_drugs_of(nlp, "Brandcaps capsule 320.5/30/16mg #60")
+    assert [(d["name"], d["form"], d["strength"], d["quantity"]) for d in header] == [("Brandcaps", "capsule", strength(320.5, 30, 16), 60)]
+
+
+def test_shape_name_after_a_request_for(nlp):
+    text = "On 1/2/2017 a request for Zentrocaine 2% gel was made. The patient used Zentrocaine before."
+    assert [(s.text, s.start_char, s._.imr_drug["source"], s._.imr_drug["strength"]) for s in drugs(nlp, text)] == [
+        ("Zentrocaine", 26, "shape", strength(2, unit="%")),
+        ("Zentrocaine", 72, "shape", []),
+    ]
+    # not after a request, and not without a form, strength or count
+    assert drugs(nlp, "The patient used Zentrocaine 2% gel before.") == []
+    assert drugs(nlp, "A request for Zentrocaine was made.") == []
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "TENS unit #1",
+        "Physical therapy x 6",
+        "MRI of the lumbar spine",
+        "Lumbar brace #1",
+        "Home health care 4 hours per day",
+        "Wrist braces #2",
+        "Zorbex #2",  # a count alone is evidence only from 10 up (equipment is counted in ones and twos)
+        "Retrospective DME purchase #1",
+        "Dynasplint #30",  # an equipment brand on the guard list
+        "Electrodes #40",  # plurals of English words are English
+        "TENS patches #20",  # all capitals under 5 letters: an abbreviation
+    ],
+)
+def test_shape_guards_against_non_drug_items(nlp, item):
+    (header,), record = header_drugs_of(nlp, item)
+    assert header == [] and [e for e in record["entities"] if e["label"] == "DRUG"] == []
+
+
+def test_shape_count_of_ten_or_more_or_a_dispensed_mass_is_evidence(nlp):
+    headers, _ = header_drugs_of(nlp, "Zorbex #60", "Fluriflex 180gm", "Keratek gel 4oz #1")
+    assert [[(d["name"], d["source"], d["quantity"], d["form"]) for d in h] for h in headers] == [
+        [("Zorbex", "shape", 60, None)],
+        [("Fluriflex", "shape", None, None)],
+        [("Keratek", "shape", 1, "gel")],
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Header attributes: anywhere in the header
+
+
+@pytest.mark.parametrize(
+    "item,expected",
+    [
+        ("Lidocaine 5% cream, apply three times a day, #100 grams with 2 refills",
+         {"strength": strength(5, unit="%"), "form": "cream", "frequency": "three times a day", "quantity": 100, "quantity_unit": "grams", "refills": 2}),
+        ("Terocin patch #2 boxes", {"form": "patch", "quantity": 2, "quantity_unit": "boxes"}),
+        ("Lidoderm 5% pad #30", {"form": "pad", "quantity": 30, "quantity_unit": "pads"}),
+        ("Lidoderm 5% patches #30", {"quantity": 30, "quantity_unit": "patches"}),
+        ("Norco 10/325mg one tablet every 6 hours as needed #60",
+         {"strength": strength(10, 325), "frequency": "every 6 hours as needed", "quantity": 60, "quantity_unit": None}),
+        ("Fioricet 50/325/40mg #60", {"strength": strength(50, 325, 40), "quantity": 60, "quantity_unit": None}),
+        ("Tramadol 50mg, one tablet twice daily for pain, #60 with 2 refills", {"quantity": 60, "refills": 2, "frequency": "twice daily"}),
+        ("Tramadol 50mg #60 x2 refills", {"quantity": 60, "refills": 2}),
+        ("Tramadol 50mg #60, refills: 3", {"quantity": 60, "refills": 3}),
+        ("Tramadol 50mg, one by mouth daily for 30 days #30, no refills", {"quantity": 30, "refills": 0}),
+        ("Naproxen 550mg 1 tab p.o. b.i.d. #60", {"quantity": 60, "route": "oral"}),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_header_attributes_anywhere_in_the_header(nlp, item, expected):
+    (header,), _ = header_drugs_of(nlp, item)
+    assert len(header) == 1
+    assert {k: header[0][k] for k in expected} == expected
+
+
+def test_outside_a_header_the_dose_run_still_ends_at_other_words(nlp):
+    info = only_drug(nlp, "She used Lidocaine 5% cream, applied to the knee, #100 grams were left.")._.imr_drug
+    assert (info["quantity"], info["quantity_unit"]) == (None, None)
+
+
+PARTIAL = (
+    "{original} was the original request. {authorized} was authorized by the Claims Administrator. "
+    "The remaining IMR eligible portion of the original request, {remaining} is"
+)
+
+
+@pytest.mark.parametrize(
+    "original,authorized,remaining,expected",
+    [
+        # several strengths: only the remaining portion is under review
+        ("Gabapentin 300mg #90 and Gabapentin 600mg #60", "Gabapentin 300mg #90", "Gabapentin 600mg #60", [("Gabapentin", strength(600), 60, None)]),
+        # strength taken from where it is printed
+        ("Norco 10/325mg #120", "Norco 10/325mg #60", "Norco #60", [("Norco", strength(10, 325), 60, None)]),
+        # two strengths requested, the remaining count tells which one
+        ("Norco 10/325mg #120 and Norco 5/325mg #60", "Norco 10/325mg #120", "Norco #60", [("Norco", strength(5, 325), 60, None)]),
+        # refills under review
+        ("Voltaren 75mg #60 with 3 refills", "Voltaren 75mg #60", "Three refills of Voltaren 75mg #60", [("Voltaren", strength(75), 60, 3)]),
+    ],
+)
+def test_partial_authorisation_drugs_are_the_remaining_portion(nlp, original, authorized, remaining, expected):
+    item = PARTIAL.format(original=original, authorized=authorized, remaining=remaining)
+    (header,), _ = header_drugs_of(nlp, item)
+    assert [(d["name"], d["strength"], d["quantity"], d["refills"]) for d in header] == expected
+
+
+def test_gold_partial_authorisation_letters(nlp):
+    """CM17-0002181 (two refills under review) and CM17-0009995 (#18 of three strengths of counts) against their gold."""
+    for letter_id in ("CM17-0002181", "CM17-0009995"):
+        gold = srsly.read_json(letter_path(letter_id).parent.parent / "gold" / f"{letter_id}.json")
+        record = doc_to_record(nlp(letter_path(letter_id).read_text(encoding="utf8")), letter_id)
+        for g, p in zip(gold["decisions"], record["decisions"]):
+            assert [(d["name"], d["strength"], d["quantity"], d["refills"]) for d in p["drugs"]] == [
+                (d["name"], d["strength"], d["quantity"], d["refills"]) for d in g["drugs"]
+            ]

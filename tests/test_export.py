@@ -127,8 +127,8 @@ def test_drug_strength_and_joins(exported):
         FROM drugs g JOIN decisions d USING (letter_id, decision_index)
         WHERE g.letter_id = '001_1f5dc34496348b44' ORDER BY decision_index, drug_index""") == [
         ("Percocet 10/325 mg, QTY: 60", "Percocet", "oxycodone/acetaminophen",
-         [{"value": 10.0, "unit": "mg"}, {"value": 325.0, "unit": "mg"}], "10/325 mg", 60, None, None, None),
-        ("Baclofan 20 mg, QTY: 30", "Baclofan", "baclofen", [{"value": 20.0, "unit": "mg"}], "20 mg", 30, None, None, None),
+         [{"value": 10.0, "unit": "mg"}, {"value": 325.0, "unit": "mg"}], "10/325 mg", 60, None, None, "lexicon"),
+        ("Baclofan 20 mg, QTY: 30", "Baclofan", "baclofen", [{"value": 20.0, "unit": "mg"}], "20 mg", 30, None, None, "lexicon"),
     ]
     assert rows(connection, """
         SELECT d.outcome, c.source, c.title_canonical, c.sections, c.pages

@@ -11,8 +11,18 @@ or 60 tokens, across PDF line breaks and blank lines:
   10 mg + 325 mg, "75-0.2mg", "4%-27.5%-0.0325%", "10mg/1ml" -> 10 mg/ml;
 - quantity: the first dispensed count ("#90", "# 90", "QTY: 60",
   "number 120"); masses and volumes ("240g", "500ml") are not counts;
-- refills: "with 3 refills", "no refills" -> 0, or "Two refills of X" before it;
+  quantity_unit: what it counts, written after it ("#100 grams", "#2
+  boxes") or, for countable forms, before it ("pad #30" -> "pads"); null
+  for a bare count;
+- refills: "with 3 refills", "x2 refills", "refills: 3", "no refills" -> 0,
+  or "Two refills of X" before it;
 - form, release, route, frequency: the first such word or phrase.
+
+In a decision header the whole item is the dose description (up to the next
+drug or the next sentence): quantities and refills written after the sig,
+frequency, duration or form count too ("X 4% cream, apply three times a
+day, #100 grams with 2 refills"). Outside headers the description is the
+run of dose words after the name.
 
 Compounds ("Flurbiprofen 20%/Lidocaine 5% cream #1") share the quantity,
 refills, form, route and frequency printed after their last ingredient; a
@@ -23,8 +33,10 @@ the name before it. The grammar's vocabulary is data in
 Writes the attributes into `span._.imr_drug`, STRENGTH / QUANTITY / REFILLS
 spans into `doc.spans["imr"]` (not entities), and the drugs each decision
 disputes (one per drug named in its header, synonyms and the repeated
-names of partial-authorisation headers folded) into
-`doc.spans["imr_header_drugs"]`.
+names of partial-authorisation headers folded; in a partial-authorisation
+header, the drugs of the remaining IMR-eligible portion, their missing
+attributes such as the strength taken from where the header prints them)
+into `doc.spans["imr_header_drugs"]`.
 """
 
 import re
@@ -43,12 +55,18 @@ from .sections import SECTIONS_KEY
 
 HEADER_DRUGS_KEY = "imr_header_drugs"  # the drugs each decision disputes (synonyms and repeats folded)
 ATTRIBUTE_LABELS = ["STRENGTH", "QUANTITY", "REFILLS"]
-ATTRIBUTE_FIELDS = ["name", "generic", "drug_class", "strength", "form", "release", "route", "frequency", "quantity", "refills"]
-SHARED_FIELDS = ("quantity", "refills", "form", "route", "frequency")
+ATTRIBUTE_FIELDS = [
+    "name", "generic", "drug_class", "drugbank_id", "mesh_id", "source",
+    "strength", "form", "release", "route", "frequency", "quantity", "quantity_unit", "refills",
+]  # fmt: skip
+SHARED_FIELDS = ("quantity", "quantity_unit", "refills", "form", "route", "frequency")
 WINDOW_TOKENS = 60  # about 200 characters of a double-spaced letter
 BEFORE_TOKENS = 12  # "Two refills of Retrospective X"
 NUMBER = r"(?:\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)"
 SENTENCE_BREAK_RE = re.compile(r"\.(?=\s)|;")
+# In a header a sentence ends before a capital ("... was the original request. X was authorized"), not
+# after an abbreviated sig ("1 tab p.o. q.d. #30").
+HEADER_BREAK_RE = re.compile(r"(?<![A-Za-z]\.[A-Za-z])\.(?=\s+[A-Z])|;")
 # Between two ingredients of one compound: "A 5%/B", "A/B", "A 20%, B 2%, C 5% cream", "A 10% and B"
 COMPOUND_GAP_RE = re.compile(r"^\s*(?:[\d.]+\s*(?:%|mg|mcg))?\s*[/+]\s*$|^\s*[\d.]+\s*%\s*(?:[,/+-]\s*)?(?:and\s+|with\s+)?$", re.IGNORECASE)
 ALIAS_GAP_RE = re.compile(r"^\s*\(\s*$")
@@ -91,10 +109,13 @@ class DrugAttributes(RuleComponent):
         self.lead_re: Optional[re.Pattern] = None
         self.frequency_re: Optional[re.Pattern] = None
         self.dose_run_re: Optional[re.Pattern] = None
+        self.quantity_units: List[Tuple[re.Pattern, Optional[re.Pattern], str]] = []
+        self.remaining_re: Optional[re.Pattern] = None
 
     def set_rules(self, rules: List[Dict[str, Any]]) -> None:
         super().set_rules(rules)
         self.units, self.per_units, self.quantity, self.refills, self.refills_before = [], [], [], [], []
+        self.quantity_units, remaining = [], []
         self.words, self.numbers = {"form": [], "release": [], "route": []}, {}
         frequencies, leads, dose_words = [], [], []
         for rule in rules:
@@ -123,6 +144,13 @@ class DrugAttributes(RuleComponent):
                 leads.append(rule["pattern"])
             elif kind == "dose_word":
                 dose_words.append(rule["pattern"])
+            elif kind == "quantity_unit":
+                after = re.compile(rf"^[ \t]*(?:{rule['pattern']})(?![A-Za-z])")
+                before = re.compile(rf"(?<![A-Za-z])(?:{rule['pattern']})[ \t]*$", re.IGNORECASE) if rule.get("before") else None
+                self.quantity_units.append((after, before, rule["unit"]))
+            elif kind == "remaining_portion":
+                remaining.append(rule["pattern"])
+        self.remaining_re = re.compile("|".join(remaining), re.IGNORECASE) if remaining else None
         unit = "|".join(r["pattern"] for r in rules if r["kind"] == "unit")
         per = "|".join(r["pattern"] for r in rules if r["kind"] == "per_unit")
         concentration = rf"{NUMBER}\s*(?:{unit})\s*/\s*(?:{NUMBER}\s*)?(?:{per})(?![A-Za-z])"
@@ -149,7 +177,7 @@ class DrugAttributes(RuleComponent):
         aliases = self.link(doc, drugs, parsed)
         for drug, values in zip(drugs, parsed):
             drug._.imr_drug = {**(drug._.imr_drug or {}), **values}
-        doc.spans[HEADER_DRUGS_KEY] = header_drugs(drugs, headers, aliases)
+        doc.spans[HEADER_DRUGS_KEY] = header_drugs(drugs, headers, aliases, self.remaining_re)
         add_entities(doc, [s for s in attribute_spans if s is not None], labels=ATTRIBUTE_LABELS)
         return doc
 
@@ -157,10 +185,13 @@ class DrugAttributes(RuleComponent):
         """Attributes of one drug from the tokens after it (and "N refills of" before it)."""
         start = drug.end_char
         window = drug[-1].whitespace_ + doc[drug.end : limit].text
-        stop = SENTENCE_BREAK_RE.search(window)
+        stop = (HEADER_BREAK_RE if header is not None else SENTENCE_BREAK_RE).search(window)
         window = window[: stop.start()] if stop else window
-        window = window[: self.dose_run_re.match(window).end()]
-        values: Dict[str, Any] = {"strength": [], "form": None, "release": None, "route": None, "frequency": None, "quantity": None, "refills": None}
+        if header is None:  # in a header the whole item describes the dose
+            window = window[: self.dose_run_re.match(window).end()]
+        values: Dict[str, Any] = {
+            "strength": [], "form": None, "release": None, "route": None, "frequency": None, "quantity": None, "quantity_unit": None, "refills": None,
+        }  # fmt: skip
         spans: List[Optional[Span]] = []
         position = 0
         for match in self.strength_re.finditer(window):
@@ -182,6 +213,7 @@ class DrugAttributes(RuleComponent):
         quantity = first_match(self.quantity, window)
         if quantity is not None:
             values["quantity"] = int(quantity.group("n"))
+            values["quantity_unit"] = self.quantity_unit(window, quantity)
             spans.append(doc.char_span(start + quantity.start(), start + quantity.end(), label="QUANTITY", alignment_mode="expand"))
         for match in sorted((m for p in self.refills for m in p.finditer(window)), key=lambda m: m.start()):
             count = self.number(match.group("n"))
@@ -201,6 +233,18 @@ class DrugAttributes(RuleComponent):
                     spans.append(doc.char_span(before.start_char + match.start(), before.start_char + end_word, label="REFILLS", alignment_mode="expand"))
                     break
         return values, spans
+
+    def quantity_unit(self, window: str, quantity: re.Match) -> Optional[str]:
+        """What the count counts: the unit after the number ("#100 grams"), else a countable form before it ("pad #30")."""
+        after_number = window[quantity.end("n") :]
+        for after, _, unit in self.quantity_units:
+            if after.match(after_number):
+                return unit
+        before_text = window[: quantity.start()]
+        for _, before, unit in self.quantity_units:
+            if before is not None and before.search(before_text):
+                return unit
+        return None
 
     def read_strength(self, value: str) -> List[Dict[str, Any]]:
         """[{"value", "unit"}] of one strength expression; [] when it has no unit (a date, a range)."""
@@ -260,34 +304,73 @@ class DrugAttributes(RuleComponent):
         return aliases
 
 
-def header_drugs(drugs: List[Span], headers: List[Span], aliases: set) -> List[Span]:
+def header_drugs(drugs: List[Span], headers: List[Span], aliases: set, remaining: Optional[re.Pattern] = None) -> List[Span]:
     """The drugs each decision disputes, from the DRUG spans of its header.
 
     Synonyms in parentheses are left out. A name repeated with the same
     strength (or none) is one drug, given by its last mention: the IMR-eligible
     portion of a partial-authorisation header ("X #90 with 2 refills was the
     original request ... Two refills of X #90 is"); attributes that mention
-    leaves out are taken from the earlier ones.
+    leaves out are taken from the earlier ones. When the header names a
+    remaining IMR-eligible portion (`remaining`) with drugs after it, only
+    those are disputed (the original request and the authorised part may
+    list other strengths); what they leave out, such as the strength, comes
+    from the earlier mention of the same drug that fits best.
     """
     chosen: List[Span] = []
     for header in headers:
-        kept: List[Span] = []
-        for index, drug in enumerate(drugs):
-            if not (header.start <= drug.start and drug.end <= header.end) or index in aliases:
-                continue
+        members = [d for i, d in enumerate(drugs) if header.start <= d.start and d.end <= header.end and i not in aliases]
+        marker = remaining.search(header.text) if remaining is not None else None
+        cut = header.start_char + marker.end() if marker else None
+        under_review = [d for d in members if cut is not None and d.start_char >= cut]
+        if not under_review:
+            chosen.extend(fold_repeats(members))
+            continue
+        earlier = [d for d in members if d.start_char < cut]
+        for drug in fold_repeats(under_review, strict=True):
             info = drug._.imr_drug
-            earlier = next((k for k in kept if same_drug(k._.imr_drug, info)), None)
-            if earlier is not None:
-                kept.remove(earlier)
-                drug._.imr_drug = {**info, **{f: v for f, v in earlier._.imr_drug.items() if info.get(f) in (None, [])}}
-            kept.append(drug)
-        chosen.extend(kept)
+            for source in sorted((e for e in earlier if same_drug(e._.imr_drug, info)), key=lambda e: -fit(e._.imr_drug, info, e.start)):
+                info = {**info, **{f: v for f, v in source._.imr_drug.items() if info.get(f) in (None, [])}}
+            drug._.imr_drug = info
+            chosen.append(drug)
     return chosen
+
+
+def fold_repeats(members: List[Span], strict: bool = False) -> List[Span]:
+    """One span per drug: a repeated name (same strength, or none) is its last mention, filled from the earlier.
+
+    strict: only the same name with the same strength and count is a repeat
+    (in a remaining portion, "Norco #60 and Norco 5/325mg #30" are two drugs).
+    """
+    kept: List[Span] = []
+    for drug in members:
+        info = drug._.imr_drug
+        repeat = same_listing if strict else same_drug
+        earlier = next((k for k in kept if repeat(k._.imr_drug, info)), None)
+        if earlier is not None:
+            kept.remove(earlier)
+            drug._.imr_drug = {**info, **{f: v for f, v in earlier._.imr_drug.items() if info.get(f) in (None, [])}}
+        kept.append(drug)
+    return kept
+
+
+def fit(candidate: Dict[str, Any], info: Dict[str, Any], position: int) -> float:
+    """How well an earlier mention describes a drug under review: same printed strength, same count, then nearness."""
+    score = 0.0
+    if info["strength"] and candidate["strength"] == info["strength"]:
+        score += 4
+    if info.get("quantity") is not None and candidate.get("quantity") == info.get("quantity"):
+        score += 2
+    return score + position / 1e9
 
 
 def same_drug(a: Dict[str, Any], b: Dict[str, Any]) -> bool:
     """Same name, and the same strength unless one of them prints none."""
     return a["name"].lower() == b["name"].lower() and (not a["strength"] or not b["strength"] or a["strength"] == b["strength"])
+
+
+def same_listing(a: Dict[str, Any], b: Dict[str, Any]) -> bool:
+    return a["name"].lower() == b["name"].lower() and a["strength"] == b["strength"] and a.get("quantity") == b.get("quantity")
 
 
 def same_ingredient(a: Span, b: Span) -> bool:
