@@ -407,3 +407,15 @@ def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp,
 )
 def test_guideline_clauses_against_findings(nlp, text, assertion):
     assert {a["assertion"] for a in attrs(nlp, text) if a["cue"] not in ("Guidelines recommend", "MTUS guidelines state that")} == {assertion}
+
+
+def test_a_guideline_passage_goes_on_until_the_case_is_named(nlp):
+    text = (
+        "ACOEM states that imaging carries a risk of false positives. Imaging studies in adults over 30 who do not "
+        "have symptoms show disc bulges. In this case, the records do not document radicular findings."
+    )
+    assert [(a["assertion"], a["cue"]) for a in attrs(nlp, text)] == [
+        ("requirement", "ACOEM states that"), ("requirement", "do not have"), ("absent", "do not document")
+    ]
+    findings = "ODG recommends imaging for red flags. There is no evidence of red flags."
+    assert [a["assertion"] for a in attrs(nlp, findings) if a["cue"] != "ODG recommends"] == ["absent"]

@@ -64,7 +64,10 @@ def _quiet_import_context() -> Any:
 
 
 CRITERIA_KEY = "imr_criteria"
-GUIDELINE_RULES = ("guideline_subject", "guideline_verb", "population_subject", "list_number", "clause_break", "attribution", "conclusion", "conclusion_cue")
+GUIDELINE_RULES = (
+    "guideline_subject", "guideline_verb", "population_subject", "list_number", "clause_break", "attribution",
+    "conclusion", "conclusion_cue", "case_reference", "finding_cue",
+)
 TRIM_WINDOW = 200  # characters of a scope's end the trim_end rules look at per pass
 ASSERTIONS = {"ABSENT": "absent", "PRESENT": "present", "REQUIREMENT": "requirement"}
 
@@ -109,6 +112,8 @@ class CriteriaExtractor(RuleComponent):
         self.attribution: Optional[re.Pattern] = None
         self.conclusion: Optional[re.Pattern] = None
         self.conclusion_cue: Optional[re.Pattern] = None
+        self.case_reference: Optional[re.Pattern] = None
+        self.finding_cue: Optional[re.Pattern] = None
         self.trim_start: List[re.Pattern] = []
         self.trim_backward: List[re.Pattern] = []
         self.trim_end: List[re.Pattern] = []
@@ -153,7 +158,10 @@ class CriteriaExtractor(RuleComponent):
                 self.split = re.compile(rule["pattern"])
             elif kind == "category":
                 self.categories.append((rule["category"], re.compile(rule["pattern"], re.IGNORECASE)))
-        self.guideline, self.guideline_verb, self.population, self.list_number, self.clause_break, self.attribution, self.conclusion, self.conclusion_cue = (
+        (
+            self.guideline, self.guideline_verb, self.population, self.list_number, self.clause_break, self.attribution,
+            self.conclusion, self.conclusion_cue, self.case_reference, self.finding_cue,
+        ) = (
             re.compile("|".join(f"(?:{p})" for p in patterns[kind]), re.IGNORECASE) if patterns[kind] else None
             for kind in GUIDELINE_RULES
         )
@@ -239,7 +247,10 @@ class CriteriaExtractor(RuleComponent):
             sentence = cue.sent
             sentence_start = max(sentence.start_char, section.start_char)
             cue_start = cue.start_char + len(cue.text) - len(cue.text.lstrip("0123456789.() "))  # "5.No" is one token
-            if assertion != "requirement" and self.quoted_or_guideline(text, section.start_char, sentence_start, cue_start):
+            if assertion != "requirement" and (
+                self.quoted_or_guideline(text, section.start_char, sentence_start, cue_start)
+                or self.guideline_continuation(doc, text, section, sentence, cue.text)
+            ):
                 assertion = "requirement"
             start, end = doc[scope_start].idx, doc[scope_end - 1].idx + len(doc[scope_end - 1])
             if self.split.search(text, sentence_start, cue.start_char):
@@ -288,6 +299,26 @@ class CriteriaExtractor(RuleComponent):
             if last is not None and opens_quote(text, last.start(), section_start):
                 return True
         return self.guideline_text(text, sentence_start, cue_start)
+
+    def guideline_continuation(self, doc: Doc, text: str, section: Span, sentence: Span, cue_text: str) -> bool:
+        """A sentence that goes on with a guideline passage: the sentences before it back to a
+        guideline sentence name neither the case nor the record ("ODG states ... . Imaging studies
+        in patients over 30 who do not have symptoms ..."). Findings in the reviewer's usual
+        form ("There is no evidence of ...") are not affected."""
+        if self.case_reference is None or self.case_reference.search(text, sentence.start_char, sentence.end_char):
+            return False
+        if self.finding_cue is not None and self.finding_cue.search(cue_text):
+            return False
+        index = sentence.start - 1
+        while index >= section.start:
+            previous = doc[index].sent
+            start = max(previous.start_char, section.start_char)
+            if self.guideline_text(text, start, previous.end_char) or self.quoted_or_guideline(text, section.start_char, start, previous.end_char):
+                return True
+            if self.case_reference.search(text, start, previous.end_char):
+                return False
+            index = previous.start - 1
+        return False
 
     def guideline_text(self, text: str, sentence_start: int, cue_start: int) -> bool:
         """The clause holding the cue speaks of guidelines or populations: it opens with a
