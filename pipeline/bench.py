@@ -26,6 +26,8 @@ class Measurement:
     tokens: int
     seconds: float
     peak_mib: float
+    criteria: int = 0
+    criterion_key_seconds: float = 0.0
 
     @property
     def tokens_per_second(self) -> float:
@@ -102,13 +104,26 @@ def run_worker(system: str, corpus: List[Path], repeat: int, n_process: int, mod
     else:
         outputs = nlp.pipe(stream)
     ends, start = [], time.perf_counter()
-    for index, _ in enumerate(outputs, start=1):
+    criteria: List[str] = []
+    for index, output in enumerate(outputs, start=1):
+        if index <= len(texts) and isinstance(output, dict):
+            criteria.extend(c["text"] for d in output.get("decisions", []) for c in d["criteria"])
         if index % len(texts) == 0:
             ends.append(time.perf_counter())
     passes = [end - begin for begin, end in zip([start] + ends[:-1], ends)]
     seconds = statistics.median(passes) * repeat  # the median pass: robust to a busy moment
     peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    return {"system": system, "n_process": n_process, "letters": len(texts) * repeat, "tokens": tokens, "seconds": seconds, "peak_mib": peak / 1024}
+    result = {"system": system, "n_process": n_process, "letters": len(texts) * repeat, "tokens": tokens, "seconds": seconds, "peak_mib": peak / 1024}
+    if criteria:  # the lemma keys' share of a pass: every criterion's key computed afresh (no cache)
+        from .components.lemmas import CriterionKeys, load_criterion_keys
+
+        loaded = load_criterion_keys()
+        fresh = CriterionKeys(loaded.lemmas, loaded.stop_words)
+        started = time.perf_counter()
+        for text in criteria:
+            fresh._key(text)
+        result.update(criteria=len(criteria), criterion_key_seconds=(time.perf_counter() - started) * repeat)
+    return result
 
 
 def measure(system: str, corpus: List[Path], repeat: int, n_process: int = 1, model: Optional[str] = None) -> Measurement:
@@ -156,6 +171,12 @@ def format_report(runs: List[Measurement]) -> str:
         lines.append(f"imr / medspacy  (b/c): {imr1 / medspacy:.1f}   (target >= 10)")
     if imr1 and imr2:
         lines.append(f"imr n_process 2 / 1:   {imr2 / imr1:.2f}   (target >= 1.7)")
+    keyed = next((r for r in runs if r.system == "imr" and r.n_process == 1 and r.criteria), None)
+    if keyed:
+        lines.append(
+            f"criterion keys (lemmas): {keyed.criterion_key_seconds / keyed.seconds:.1%} of the pipeline's time "
+            f"({keyed.criteria} criteria per pass, uncached)"
+        )
     pdf = by_key.get(("imr_pdf", 1))
     if imr1 and pdf:
         lines.append(f"PDF / text time:       {imr1 / pdf:.2f}   (target <= 1.35)")
