@@ -340,3 +340,21 @@ def test_iter_letters_reads_each_kind(tmp_path):
     ]
     assert letters[1].page_starts[0] == 0 and len(letters[1].page_starts) == 2
     assert isinstance(letters[0], Letter)
+
+
+
+def test_letters_listed_unread_are_read_where_they_are_annotated(nlp, tmp_path):
+    from imr.io.annotate import annotate_batch
+
+    (tmp_path / "a.txt").write_bytes((DEV / f"{ALL_DEV[0]}.txt").read_bytes().replace(b"\n", b"\r\n"))
+    (tmp_path / "b.pdf").write_bytes(pdf_bytes())
+    (tmp_path / "c.pdf").write_bytes(b"%PDF-1.7\n")
+    deferred = list(iter_letters([tmp_path], defer_files=True))
+    assert [(l.id, l.text) for l in deferred] == [("a", None), ("b", None), ("c", None)]
+    records = [record for _, record, _ in annotate_batch(nlp, deferred, timeout=None)]
+    eager = [record for _, record, _ in annotate_batch(nlp, list(iter_letters([tmp_path])), timeout=None)]
+    assert records == eager
+    assert [r["id"] for r in records] == ["a", "b", "c"]
+    assert records[0]["decisions"] and records[1]["decisions"]
+    assert all("page" in e for e in records[1]["entities"])
+    assert records[2]["error"].startswith(("corrupt PDF", "truncated PDF"))

@@ -27,8 +27,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
 from ..components import extensions  # noqa: F401  (registers the imr_* attributes)
-from .inputs import Letter
-from .output import DocBinShardWriter, DocBinWriter, OutputError, RecordWriter, is_disk_full, is_docbin_folder
+from .inputs import Letter, read_deferred
+from .output import DOCBIN_SHARD_SIZE, DocBinShardWriter, DocBinWriter, OutputError, RecordWriter, is_disk_full, is_docbin_folder
 from .record import PAGE_STARTS_KEY, doc_to_record, error_record
 
 DEFAULT_TIMEOUT = 60.0
@@ -232,6 +232,7 @@ def annotate_batch(
     batch, or letter by letter when anything in the batch fails. Letters longer
     than `max_length` characters become error records."""
     prepare(nlp, max_length)
+    letters = [read_deferred(letter) for letter in letters]  # files listed unread are read here, in the worker
     for letter in letters:
         if letter.error is None and letter.text is not None and len(letter.text) > nlp.max_length:
             letter.error = f"letter too long: {len(letter.text):,} characters (limit {nlp.max_length:,}, --max-length)"
@@ -441,7 +442,7 @@ def annotate(
     if output.suffix == ".jsonl":
         writer: Any = RecordWriter(output, resume=resume, retry_errors=retry_errors)
     elif is_docbin_folder(output, shard_size):
-        writer = DocBinShardWriter(output, shard_size=shard_size or 1000, resume=resume)
+        writer = DocBinShardWriter(output, shard_size=shard_size or DOCBIN_SHARD_SIZE, resume=resume)
     else:
         writer = DocBinWriter(output)
     summary = Summary(resumed=writer.kept)

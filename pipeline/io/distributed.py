@@ -19,8 +19,8 @@ from distributed.diagnostics.plugin import WorkerPlugin
 from spacy.language import Language
 
 from .annotate import DEFAULT_MAX_LENGTH, DEFAULT_TIMEOUT, Interrupted, Summary, annotate_batch, failed_record, prepare
-from .inputs import Letter, read_deferred
-from .output import PartitionedRecordWriter
+from .inputs import Letter
+from .output import PartitionedRecordWriter, encode_record
 
 PLUGIN_NAME = "imr-pipeline"
 DEFAULT_PARTITION_SIZE = 64
@@ -43,13 +43,22 @@ class PipelinePlugin(WorkerPlugin):
         self.nlp = prepare(load(self.model), self.max_length)
 
 
-def annotate_partition(letters: List[Letter], timeout: Optional[float], include_text: Optional[bool]) -> List[Dict[str, Any]]:
-    """A Dask task: the records of one partition, read and annotated on the worker."""
+def annotate_partition(letters: List[Letter], timeout: Optional[float], include_text: Optional[bool]) -> List[Tuple[bytes, Dict[str, Any]]]:
+    """A Dask task: (JSON line, digest) of each record of one partition, read and annotated on
+    the worker. The worker encodes the records, so the client only writes bytes."""
     from distributed import get_worker
 
     nlp = get_worker().plugins[PLUGIN_NAME].nlp
-    results = annotate_batch(nlp, [read_deferred(letter) for letter in letters], timeout=timeout, include_text=include_text, max_length=nlp.max_length)
-    return [record for _, record, _ in results]
+    results = annotate_batch(nlp, letters, timeout=timeout, include_text=include_text, max_length=nlp.max_length)
+    return [encoded(record) for _, record, _ in results]
+
+
+def encoded(record: Dict[str, Any]) -> Tuple[bytes, Dict[str, Any]]:
+    """A record's JSON line and its digest: what the run summary and the progress line read."""
+    digest = {key: record[key] for key in ("id", "source", "error", "warnings") if key in record}
+    digest["decisions"] = [{"outcome": d.get("outcome")} for d in record.get("decisions", [])]
+    digest["entities"] = [{"label": e["label"]} for e in record.get("entities", [])]
+    return encode_record(record), digest
 
 
 def connect(address: str, n_process: int) -> Tuple[Any, Any]:
@@ -120,12 +129,12 @@ def annotate_with_dask(
             pending[future] = (positions, batch)
             running.add(future)
 
-        def finished(positions: List[int], records: List[Dict[str, Any]]) -> None:
-            writer.write_partition(positions, records)
-            for record in records:
-                summary.add(record)
+        def finished(positions: List[int], results: List[Tuple[bytes, Dict[str, Any]]]) -> None:
+            writer.write_partition(positions, [line for line, _ in results])
+            for _, digest in results:
+                summary.add(digest)
                 if on_record:
-                    on_record(record)
+                    on_record(digest)
 
         for positions, batch in todo:
             submit(positions, batch)
@@ -158,7 +167,7 @@ def annotate_with_dask(
     return summary
 
 
-def redo_letter_by_letter(client: Any, batch: List[Letter], timeout: Optional[float], include_text: Optional[bool]) -> List[Dict[str, Any]]:
+def redo_letter_by_letter(client: Any, batch: List[Letter], timeout: Optional[float], include_text: Optional[bool]) -> List[Tuple[bytes, Dict[str, Any]]]:
     """After workers died on a partition: each letter as its own task; the one that kills them is an error record."""
     from distributed.scheduler import KilledWorker
 
@@ -167,7 +176,7 @@ def redo_letter_by_letter(client: Any, batch: List[Letter], timeout: Optional[fl
         try:
             records.extend(client.submit(annotate_partition, [letter], timeout, include_text, pure=False).result())
         except KilledWorker:
-            records.append(failed_record(letter, WORKER_DIED))
+            records.append(encoded(failed_record(letter, WORKER_DIED)))
     return records
 
 

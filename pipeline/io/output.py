@@ -213,10 +213,15 @@ def manifest_path(output: Path) -> Path:
     return output / MANIFEST if output.is_dir() else output.with_suffix(".manifest.jsonl")
 
 
+# Docs per DocBin shard: a DocBin holds each doc's token attributes uncompressed until it is
+# written (about 0.6 MB for a letter), so a shard of 200 letters keeps a run near 300 MB.
+DOCBIN_SHARD_SIZE = 200
+
+
 class DocBinShardWriter:
     """A folder of DocBin shards (`OUT.spacy/000001.spacy`, ...) with a manifest (see module docstring)."""
 
-    def __init__(self, output: Path, *, shard_size: int = 1000, resume: bool = False) -> None:
+    def __init__(self, output: Path, *, shard_size: int = DOCBIN_SHARD_SIZE, resume: bool = False) -> None:
         self.output = Path(output)
         self.shard_size = shard_size
         try:
@@ -284,6 +289,11 @@ class DocBinShardWriter:
 
 def is_disk_full(err: OSError) -> bool:
     return err.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def encode_record(record: Dict[str, Any]) -> bytes:
+    """One record as a JSON line (UTF-8, newline-terminated)."""
+    return srsly.json_dumps(record).encode("utf8") + b"\n"
 
 
 class PartitionedRecordWriter:
@@ -361,8 +371,8 @@ class PartitionedRecordWriter:
         self.index_path.write_bytes(b"".join(good_lines))
         self.kept = len(self.entries)
 
-    def write_partition(self, positions: List[int], records: List[Dict[str, Any]]) -> None:
-        lines = [srsly.json_dumps(record).encode("utf8") + b"\n" for record in records]
+    def write_partition(self, positions: List[int], lines: List[bytes]) -> None:
+        """Append one partition's records, JSON lines as `encode_record` writes them."""
         offset = os.fstat(self.fd).st_size
         write_all(self.fd, b"".join(lines))
         os.fsync(self.fd)
@@ -371,7 +381,7 @@ class PartitionedRecordWriter:
         self.index.flush()
         os.fsync(self.index.fileno())
         self.entries.extend((position, start, length) for position, start, length in zip(positions, accumulate(offset, lengths), lengths))
-        self.written += len(records)
+        self.written += len(lines)
 
     def finish(self) -> None:
         """Write the records in input order to the output; remove the partial and its index."""
