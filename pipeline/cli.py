@@ -7,6 +7,7 @@ missing model, output busy); 130 interrupted by Ctrl-C (143 by SIGTERM), with
 what was finished kept for `--resume`.
 """
 import errno
+import os
 import functools
 import shlex
 import signal
@@ -94,7 +95,7 @@ def annotate_command(
     inputs: List[Path] = typer.Argument(
         ..., metavar="INPUT", help="Letters: .txt, .pdf, .jsonl ({\"id\", \"text\"} per line) files, folders of them (searched recursively), or - for stdin."
     ),
-    output: Path = typer.Option(..., "--output", "-o", metavar="OUT", help="OUT.jsonl (records), OUT.spacy (one DocBin) or OUT.spacy/ (a folder of DocBin shards)."),
+    output: str = typer.Option(..., "--output", "-o", metavar="OUT", help="OUT.jsonl (records), OUT.spacy (one DocBin, held in memory: small corpora) or OUT.spacy/ (a folder of DocBin shards, memory flat)."),
     model: Optional[str] = MODEL_OPTION,
     n_process: int = typer.Option(1, "--n-process", "-n", min=1, metavar="N", help="Worker processes."),
     batch_size: int = typer.Option(32, "--batch-size", "-b", min=1, metavar="B", help="Letters per batch."),
@@ -108,7 +109,7 @@ def annotate_command(
     retry_errors: bool = typer.Option(False, "--retry-errors", help="With --resume: annotate again the letters whose record is an error."),
     timeout: float = typer.Option(60.0, "--timeout", min=0, metavar="SECONDS", help="Seconds one letter may take before it becomes an error record (0: no limit)."),
     max_length: int = typer.Option(5_000_000, "--max-length", min=1, metavar="CHARS", help="Longest letter annotated, in characters (longer ones become error records)."),
-    docbin_shard_size: Optional[int] = typer.Option(None, "--docbin-shard-size", min=1, metavar="N", help="Docs per DocBin shard of OUT.spacy/ (default 1000; implies the folder form)."),
+    docbin_shard_size: Optional[int] = typer.Option(None, "--docbin-shard-size", min=1, metavar="N", help="Docs per DocBin shard of OUT.spacy/ (default 200; implies the folder form)."),
     dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS", help="Run on Dask: 'local' (a LocalCluster of --n-process workers) or a scheduler address tcp://HOST:8786. Letter files must be at the same path on every worker."),
     partition_size: int = typer.Option(64, "--partition-size", min=1, metavar="N", help="With --dask: letters per task."),
     progress_every: int = typer.Option(1000, "--progress-every", min=1, metavar="N", help="Without a terminal: a progress line every N letters (and every 30 s)."),
@@ -117,7 +118,7 @@ def annotate_command(
     """Annotate letters into imr/1 JSONL records or spaCy DocBins."""
     from .io.annotate import Interrupted, annotate, in_shard, output_path, parse_shard
     from .io.inputs import find_inputs, iter_letters
-    from .io.output import is_docbin_folder, partial_path
+    from .io.output import DOCBIN_SHARD_SIZE, is_docbin_folder, partial_path
     from .io.progress import Progress
 
     if retry_errors and not resume:
@@ -128,13 +129,15 @@ def annotate_command(
     except ValueError as err:
         echo_err(f"error: {err}")
         raise typer.Exit(EXIT_USAGE)
-    out = output_path(output)
+    out = output_path(Path(output))
+    if out.suffix == ".spacy" and output.endswith(("/", os.sep)) and docbin_shard_size is None:
+        docbin_shard_size = DOCBIN_SHARD_SIZE  # OUT.spacy/: the folder form (a Path drops the slash)
     if dask and out.suffix != ".jsonl":
         echo_err("error: --dask writes JSONL records (OUT.jsonl); annotate a DocBin without --dask")
         raise typer.Exit(EXIT_USAGE)
     refuse_output_that_is_an_input(out, inputs)
     found = find_inputs(inputs, prefer=prefer, skip=[out, partial_path(out)])
-    letters = iter_letters(found, prefer=prefer, defer_files=bool(dask))
+    letters = iter_letters(found, prefer=prefer, defer_files=True)  # each file is read where it is annotated (this process, a worker process, a Dask worker)
     if shard:
         letters = (letter for letter in letters if in_shard(letter.id, shard_k, shard_n))
     # JSONL files and stdin hold any number of letters, and a shard an unknown share: no total then.

@@ -113,3 +113,18 @@ def test_output_file_has_ordinary_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_one_version_everywhere():
+    import re
+    from pathlib import Path
+
+    import imr
+    from imr.about import __version__
+
+    root = Path(__file__).resolve().parent.parent
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
+    assert imr.__version__ == __version__
+    assert re.search(r'^  version: "([^"]+)"', (root / "project.yml").read_text(), re.M).group(1) == __version__
+    assert f"## {__version__} " in (root / "CHANGELOG.md").read_text()

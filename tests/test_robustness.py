@@ -284,6 +284,19 @@ def test_docbin_folder_streams_shards_with_a_manifest(tmp_path):
     assert again.output.splitlines()[1:3] == ["kept from before        4", "letters                 0"]
 
 
+def test_trailing_slash_asks_for_the_docbin_folder(tmp_path):
+    from imr.io.output import DOCBIN_SHARD_SIZE
+
+    out = tmp_path / "docs.spacy"
+    result = runner.invoke(app, ["annotate", str(letter_path(SEED)), "-o", f"{out}/", "-q"])
+    assert result.exit_code == 0
+    assert out.is_dir() and sorted(p.name for p in out.iterdir()) == ["000001.spacy", "manifest.jsonl"]
+    assert [m["ids"] for m in srsly.read_jsonl(out / "manifest.jsonl")] == [[SEED]]
+    single = tmp_path / "one.spacy"
+    assert runner.invoke(app, ["annotate", str(letter_path(SEED)), "-o", str(single), "-q"]).exit_code == 0
+    assert single.is_file() and DOCBIN_SHARD_SIZE == 200
+
+
 def test_environment_errors_are_one_line_and_exit_2(tmp_path):
     seed = str(letter_path(SEED))
     full = tmp_path / "full"
