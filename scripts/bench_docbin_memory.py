@@ -30,14 +30,14 @@ def measure(size: int, output: str, work: Path) -> tuple:
     corpus = work / f"letters-{size}"
     if not corpus.exists():
         make_corpus(corpus, size)
-    target = work / output.format(size=size)
+    target = str(work / output.format(size=size)) + ("/" if output.endswith("/") else "")  # a Path drops the slash
     code = (
         "import resource, sys; sys.argv = ['imr', 'annotate', sys.argv[1], '-o', sys.argv[2], '-q'];"
         "from imr.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.stderr)"
     )
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", code, str(corpus), str(target)], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-c", code, str(corpus), target], capture_output=True, text=True)
     seconds = time.perf_counter() - started
     peak = float(result.stderr.strip().splitlines()[-1])
     return seconds, peak
