@@ -256,18 +256,41 @@ def bench_command(
 @app.command("make-corpus")
 @environment_errors
 def make_corpus_command(
-    letters: List[Path] = typer.Argument(..., exists=True, help="Letter folders (silver training data)."),
-    gold: Path = typer.Option(Path("corpus/gold"), "--gold", "-g", exists=True, file_okay=False, help="Gold JSON folder."),
-    train: Path = typer.Option(Path("corpus/train.spacy"), "--train", help="Silver DocBin to write (letters without gold)."),
-    dev: Path = typer.Option(Path("corpus/dev.spacy"), "--dev", help="Gold DocBin to write."),
+    letters: List[Path] = typer.Argument(..., exists=True, help="Letter folders: every letter of the corpus (corpus/seeds corpus/dev corpus/synthetic)."),
+    gold: Path = typer.Option(Path("corpus/gold"), "--gold", "-g", exists=True, file_okay=False, help="Gold JSON folder: the dev split is chosen from it."),
+    test_gold: Path = typer.Option(Path("corpus/gold_heldout"), "--test-gold", exists=True, file_okay=False, help="Held-out gold JSON folder: the test split."),
+    train: Path = typer.Option(Path("corpus/train.spacy"), "--train", help="Silver DocBin to write (train letters, in blocks)."),
+    dev: Path = typer.Option(Path("corpus/dev.spacy"), "--dev", help="Gold DocBin to write (dev letters)."),
+    test: Path = typer.Option(Path("corpus/test.spacy"), "--test", help="Gold DocBin to write (test letters)."),
+    splits: Path = typer.Option(Path("corpus/splits.json"), "--splits", help="Manifest to write: which letter is in which split."),
+    dev_size: int = typer.Option(30, "--dev-size", min=1, help="Letters of --gold in the dev split."),
     model: Optional[str] = MODEL_OPTION,
 ) -> None:
-    """Write DocBins for `spacy train`: rule-pipeline silver for training, gold for evaluation."""
+    """Leak-free training data for `spacy train`: splits by letter (test = --test-gold, dev = part
+    of --gold, train = every other letter), silver train blocks, gold dev and test letters, and a
+    manifest. Overlapping splits are refused. (`imr annotate -o X.spacy` is not a training split.)"""
     from .training.corpus import make_training_corpus
+    from .training.splits import SplitError
 
-    result = make_training_corpus(load_model(model), letters, gold, train, dev)
-    typer.echo(f"train: {train} ({result['train_docs']} silver docs)")
-    typer.echo(f"dev:   {dev} ({result['dev_docs']} gold docs)")
+    try:
+        result = make_training_corpus(load_model(model), letters, gold, test_gold, train, dev, test, splits, dev_size=dev_size)
+    except SplitError as err:
+        echo_err(f"error: {err}")
+        raise typer.Exit(EXIT_USAGE)
+    sizes, templates = result["splits"], result["templates"]
+
+    def by_template(name: str) -> str:
+        return ", ".join(f"{t} {n}" for t, n in sorted(templates[name].items()))
+
+    blocks = result["train_blocks"]
+    typer.echo(f"splits: {splits} (by letter, no overlap: the leak-free way to train and score)")
+    typer.echo(
+        f"train: {train} ({sizes['train']} letters, silver, {sum(blocks.values())} blocks: "
+        + ", ".join(f"{n} {label}" for label, n in sorted(blocks.items()))
+        + f"; {result['train_drug_mentions']} DRUG mentions of {result['train_drug_names']} names; templates {by_template('train')})"
+    )
+    typer.echo(f"dev:   {dev} ({sizes['dev']} letters, gold; templates {by_template('dev')})")
+    typer.echo(f"test:  {test} ({sizes['test']} letters, held-out gold; templates {by_template('test')})")
     for letter_id, values in result["gold_values_not_found"].items():
         echo_err(f"warning: {letter_id}: gold values not found in the text: {'; '.join(values)}")
 
@@ -275,20 +298,37 @@ def make_corpus_command(
 @app.command("compare")
 @environment_errors
 def compare_command(
-    gold: Path = typer.Argument(..., exists=True, dir_okay=False, help="Gold DocBin from `imr make-corpus`."),
-    models: List[Path] = typer.Argument(..., exists=True, help="Pipelines to compare (rule pipeline, trained models)."),
+    gold: Optional[Path] = typer.Argument(None, exists=True, dir_okay=False, help="Gold DocBin from `imr make-corpus` (corpus/dev.spacy or corpus/test.spacy)."),
+    models: Optional[List[Path]] = typer.Argument(None, exists=True, help="Pipelines to compare (rule pipeline, trained models, hybrid)."),
+    train: Optional[Path] = typer.Option(None, "--train", exists=True, dir_okay=False, help="The training DocBin: adds recall on gold DRUG names absent from it."),
+    split: Optional[str] = typer.Option(None, "--split", help="Store the scores under this key of --json (e.g. dev, test), keeping the other keys."),
     output_json: Optional[Path] = typer.Option(None, "--json", help="Also write the scores as JSON here."),
+    table: Optional[Path] = typer.Option(None, "--table", exists=True, dir_okay=False, help="Print the summary table of a --json file written with --split (the README's) and exit."),
 ) -> None:
-    """Per-label P/R/F1 of several pipelines on the gold letters, side by side."""
+    """Per label and pipeline: exact P/R/F, overlap P/R/F, name-disjoint DRUG recall; `imr evaluate`'s
+    metrics of the rule pipelines. Markdown tables on stdout."""
     import srsly
 
-    from .evaluation.compare import compare, format_comparison
+    from .evaluation.compare import compare, format_comparison, format_summary
+    from .training.corpus import training_drug_names
 
-    results = compare(gold, models)
-    typer.echo(format_comparison(results))
+    if table is not None:
+        typer.echo(format_summary(srsly.read_json(table)))
+        return
+    if gold is None or not models:
+        echo_err("error: give a gold DocBin and the pipelines to compare, or --table metrics/compare.json")
+        raise typer.Exit(EXIT_USAGE)
+    names = training_drug_names(train) if train is not None else None
+    result = compare(gold, models, train_names=names)
+    typer.echo(format_comparison(result, title=split))
     if output_json:
         output_json.parent.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(output_json, results)
+        if split:
+            stored = srsly.read_json(output_json) if output_json.exists() else {}
+            stored[split] = result
+            srsly.write_json(output_json, stored)
+        else:
+            srsly.write_json(output_json, result)
 
 
 @app.command("render")

@@ -47,25 +47,64 @@ def test_all_gold_values_are_found(nlp):
 
 @pytest.fixture(scope="module")
 def tiny_corpus(tmp_path_factory, nlp):
+    """Silver as `imr make-corpus` writes it: blocks of two short letters (train), the letters (dev)."""
+    from imr.training.blocks import letter_blocks
+    from imr.training.corpus import silver_doc
+
     folder = tmp_path_factory.mktemp("tiny")
-    docs = [nlp(SHORT_LETTER), nlp(SHORT_LETTER.replace("Norco", "Nucynta"))]
-    for name in ("train", "dev"):
-        DocBin(docs=docs, store_user_data=True).to_disk(folder / f"{name}.spacy")
+    docs = [silver_doc(nlp(SHORT_LETTER), "a"), silver_doc(nlp(SHORT_LETTER.replace("Norco", "Nucynta")), "b")]
+    DocBin(docs=[block for doc in docs for block in letter_blocks(doc)[0]], store_user_data=True).to_disk(folder / "train.spacy")
+    DocBin(docs=docs, store_user_data=True).to_disk(folder / "dev.spacy")
     return folder
 
 
-@pytest.mark.parametrize("config", ["ner.cfg", "spancat.cfg"])
-def test_training_config_runs(tiny_corpus, tmp_path, config):
+def train_tiny(tiny_corpus, output, config):
     overrides = {
         "paths.train": str(tiny_corpus / "train.spacy"),
         "paths.dev": str(tiny_corpus / "dev.spacy"),
         "training.max_steps": 3,
         "training.eval_frequency": 2,
     }
-    train(ROOT / "configs" / config, tmp_path / "out", overrides=overrides)
-    trained = spacy.load(tmp_path / "out" / "model-last")
-    assert trained.pipe_names[0] == "tok2vec"
+    train(ROOT / "configs" / config, output, overrides=overrides)
+    return output / "model-last"
+
+
+@pytest.mark.parametrize(
+    "config, pipeline, labels",
+    [
+        ("ner.cfg", ["tok2vec", "ner"], ["DRUG", "OUTCOME"]),
+        ("spancat.cfg", ["tok2vec", "spancat"], ["CRITERION", "DRUG"]),
+    ],
+)
+def test_training_config_runs(tiny_corpus, tmp_path, config, pipeline, labels):
+    trained = spacy.load(train_tiny(tiny_corpus, tmp_path / "out", config))
+    assert trained.pipe_names == pipeline
+    assert sorted(trained.get_pipe(pipeline[-1]).labels) == labels  # the label set of the gold it is scored on
     assert [t.text for t in trained.tokenizer("#90 Page(s): 74-80;113")] == ["#", "90", "Page(s)", ":", "74", "-", "80", ";", "113"]
+    trained(SHORT_LETTER)
+
+
+def test_hybrid_pipeline_assembles_and_annotates(tiny_corpus, tmp_path):
+    """configs/imr_hybrid.cfg: the rules plus a trained ner sourced in; `imr annotate --model` runs it."""
+    ner = train_tiny(tiny_corpus, tmp_path / "ner", "ner.cfg")
+    hybrid = tmp_path / "imr_hybrid"
+    subprocess.run(
+        [sys.executable, "-m", "spacy", "assemble", str(ROOT / "configs" / "imr_hybrid.cfg"), str(hybrid), "--paths.ner_model", str(ner)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    loaded = spacy.load(hybrid)
+    assert loaded.pipe_names[:3] == ["tok2vec", "ner", "imr_model_spans"]
+    assert loaded.pipe_names.index("imr_drugs") < loaded.pipe_names.index("imr_model_drugs") < loaded.pipe_names.index("imr_drug_attributes")
+    letter = tmp_path / "letter.txt"
+    letter.write_text(SHORT_LETTER, encoding="utf8")
+    result = subprocess.run(
+        [sys.executable, "-m", "imr", "annotate", str(letter), "-o", str(tmp_path / "out.jsonl"), "--model", str(hybrid), "-q"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (record,) = srsly.read_jsonl(tmp_path / "out.jsonl")
+    assert [d["outcome"] for d in record["decisions"]] == ["upheld", "overturned"]
+    assert "Norco" in [e["text"] for e in record["entities"] if e["label"] == "DRUG"]
 
 
 def build_package(tmp_path):

@@ -1,17 +1,24 @@
 """Gold annotations (`corpus/gold/*.json`) as spaCy Docs, for `nlp.evaluate` and `spacy train`.
 
 Gold files record values, not offsets (see `annotation-guide.md`). This module
-finds them in the letter text, in reading order: each decision's outcome word,
-every drug mention, and each decision's absent criteria (verbatim, across line
-breaks). Citations have no verbatim text in gold, so they are not placed.
-Values that cannot be found are reported, never guessed.
+finds them in the letter text, in reading order: each decision's outcome words
+(": Upheld" in a header; in 2013 letters the "(not) medically necessary and
+appropriate" of the first numbered determination of each item), every drug
+mention, and each decision's absent criteria (verbatim, across line breaks).
+Citations have no verbatim text in gold, so they are not placed. Values that
+cannot be found are reported, never guessed.
+
+A gold Doc also carries the views the trained models learn (`model_views`):
+`doc.ents` holds the labels `ner` learns (OUTCOME, DRUG) and `doc.spans["imr_spans"]`
+the overlapping spans `spancat` learns (CRITERION, DRUG); `doc.spans["imr"]` keeps
+every gold span. The silver training Docs get the same views.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import srsly
 from spacy.language import Language
@@ -20,8 +27,15 @@ from spacy.tokens import Doc, DocBin, Span
 from ..components.entities import ENTITIES_KEY, best_entities
 
 OUTCOME_RE = re.compile(r":\s*(Upheld|Overturned)\b", re.IGNORECASE)
+# 2013 letters: "1) MAXIMUS ... has determined the request for X is not medically necessary and appropriate."
+NUMBERED_LINE_RE = re.compile(r"^[ \t]*(\d{1,2})[.)][ \t]+(Regarding\b)?", re.MULTILINE | re.IGNORECASE)
+DETERMINED_RE = re.compile(r"\b(?:is|are|was|were)\s*((not\s*)?medically\s*necessary\s*and\s*appropriate)\s*\.", re.IGNORECASE)
+BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
 GOLD_LABELS = ("OUTCOME", "DRUG", "CRITERION")
 GOLD_KEY = "imr_gold"  # doc.user_data: the letter's gold JSON, for the components' scorers
+NER_LABELS = ("OUTCOME", "DRUG")  # what configs/ner.cfg learns (doc.ents)
+SPANCAT_LABELS = ("CRITERION", "DRUG")  # what configs/spancat.cfg learns (overlapping spans)
+SPANCAT_KEY = "imr_spans"  # spancat's span group
 
 
 @dataclass
@@ -53,6 +67,14 @@ def place_gold(text: str, gold: Dict[str, Any]) -> Placement:
         outcomes = outcomes[-len(decisions) :] if decisions else []
     for match in outcomes:
         placement.spans.append((match.start(1), match.end(1), "OUTCOME"))
+    if decisions and len(outcomes) < len(decisions):  # 2013: the outcomes are in the numbered determinations
+        determined = determination_outcomes(text)
+        for number, decision in enumerate(decisions, start=1):
+            found = determined.get(number)
+            if found is None or found[2] != decision.get("outcome"):
+                placement.missing.append(f"outcome of decision {number}")
+                continue
+            placement.spans.append((found[0], found[1], "OUTCOME"))
     position = 0
     for name in gold.get("drug_mentions", []):
         found = flexible_pattern(name).search(text, position)
@@ -78,6 +100,32 @@ def place_gold(text: str, gold: Dict[str, Any]) -> Placement:
     return placement
 
 
+def determination_outcomes(text: str) -> Dict[int, Tuple[int, int, str]]:
+    """{number: (start, end, outcome)} of the first numbered determination of each item (2013
+    letters): "N) ... is (not) medically necessary and appropriate." in one paragraph, whose
+    numbered line is not an item block's "N) Regarding the request for X:"."""
+    numbered = list(NUMBERED_LINE_RE.finditer(text))
+    found: Dict[int, Tuple[int, int, str]] = {}
+    for match in DETERMINED_RE.finditer(text):
+        line = next((n for n in reversed(numbered) if n.start() < match.start()), None)
+        if line is None or line.group(2) or BLANK_LINE_RE.search(text, line.end(), match.start()):
+            continue
+        outcome = "upheld" if match.group(2) else "overturned"
+        found.setdefault(int(line.group(1)), (match.start(1), match.end(1), outcome))
+    return found
+
+
+def model_views(doc: Doc) -> Doc:
+    """What the trained models learn, from `doc.spans["imr"]`: `doc.ents` = the NER_LABELS spans
+    (non-overlapping, every other token outside), `doc.spans[SPANCAT_KEY]` = the SPANCAT_LABELS
+    spans (overlapping)."""
+    group = list(doc.spans.get(ENTITIES_KEY, []))
+    doc.set_ents(best_entities([s for s in group if s.label_ in NER_LABELS]), default="outside")
+    spans = [s for s in group if s.label_ in SPANCAT_LABELS]
+    doc.spans[SPANCAT_KEY] = spans
+    return doc
+
+
 def gold_doc(nlp: Language, text: str, gold: Dict[str, Any]) -> Tuple[Doc, List[str]]:
     """A Doc with the gold spans in `doc.spans["imr"]` and `doc.ents`."""
     doc = nlp.make_doc(text)
@@ -88,7 +136,7 @@ def gold_doc(nlp: Language, text: str, gold: Dict[str, Any]) -> Tuple[Doc, List[
         if span is not None:
             spans.append(span)
     doc.spans[ENTITIES_KEY] = sorted(spans, key=lambda s: (s.start, -s.end))
-    doc.ents = best_entities(spans)
+    model_views(doc)
     doc.user_data["imr_id"] = gold["id"]
     doc.user_data[GOLD_KEY] = gold
     return doc, placement.missing
@@ -130,12 +178,17 @@ def record_to_gold(record: Dict[str, Any]) -> Dict[str, Any]:
     }
 
 
-def gold_docbin(nlp: Language, gold_dir: Path, letter_dirs: Iterable[Path]) -> Tuple[DocBin, Dict[str, List[str]]]:
-    """Every gold letter as a Doc (texts looked up by id in `letter_dirs`)."""
+def gold_docbin(
+    nlp: Language, gold_dir: Path, letter_dirs: Iterable[Path], ids: Optional[Iterable[str]] = None
+) -> Tuple[DocBin, Dict[str, List[str]]]:
+    """Every gold letter (or those of `ids`) as a Doc (texts looked up by id in `letter_dirs`)."""
     docbin = DocBin(store_user_data=True)
     missing: Dict[str, List[str]] = {}
     folders = list(letter_dirs)
+    wanted = None if ids is None else set(ids)
     for path in sorted(Path(gold_dir).glob("*.json")):
+        if wanted is not None and path.stem not in wanted:
+            continue
         gold = srsly.read_json(path)
         text_path = next((f / f"{gold['id']}.txt" for f in folders if (f / f"{gold['id']}.txt").exists()), None)
         if text_path is None:

@@ -1,0 +1,1 @@
+"""Training data for spaCy models: silver and gold DocBins (`imr make-corpus`)."""
