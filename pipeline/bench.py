@@ -181,7 +181,7 @@ def format_report(runs: List[Measurement]) -> str:
         )
     pdf = by_key.get(("imr_pdf", 1))
     if imr1 and pdf:
-        lines.append(f"PDF / text time:       {imr1 / pdf:.2f}   (target <= 1.35; PDFs read ahead in a thread)")
+        lines.append(f"PDF / text time:       {imr1 / pdf:.2f}   (target <= 1.35)")
         pdf_run = next(r for r in runs if r.system == "imr_pdf")
         text_run = next(r for r in runs if r.system == "imr" and r.n_process == 1)
         if pdf_run.cpu_seconds and text_run.cpu_seconds:
