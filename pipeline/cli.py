@@ -7,8 +7,8 @@ missing model, output busy); 130 interrupted by Ctrl-C (143 by SIGTERM), with
 what was finished kept for `--resume`.
 """
 import errno
-import os
 import functools
+import os
 import shlex
 import signal
 import sys

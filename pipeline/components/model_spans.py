@@ -35,9 +35,8 @@ with other rules uses its own.
 import re
 from collections import Counter
 from functools import lru_cache
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set
+from typing import Any, Dict, FrozenSet, List, Optional, Set
 
-import srsly
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -84,18 +83,6 @@ class ModelSpans:
         doc.spans[self.spans_key] = list(doc.ents)
         doc.ents = []
         return doc
-
-    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
-        return b"{}"
-
-    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()) -> "ModelSpans":
-        return self
-
-    def to_disk(self, path: Any, *, exclude: Iterable[str] = tuple()) -> None:
-        return None
-
-    def from_disk(self, path: Any, *, exclude: Iterable[str] = tuple()) -> "ModelSpans":
-        return self
 
 
 @Language.factory(
@@ -186,18 +173,6 @@ class ModelDrugs:
         if added:
             add_entities(doc, added)  # nothing replaced: the rules' spans stay as they are
         return doc
-
-    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
-        return srsly.json_dumps({}).encode("utf8")
-
-    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()) -> "ModelDrugs":
-        return self
-
-    def to_disk(self, path: Any, *, exclude: Iterable[str] = tuple()) -> None:
-        return None
-
-    def from_disk(self, path: Any, *, exclude: Iterable[str] = tuple()) -> "ModelDrugs":
-        return self
 
 
 def name_key(text: str) -> str:
