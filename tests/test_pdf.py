@@ -213,6 +213,25 @@ def test_char_by_char_reading_gives_the_same_text(monkeypatch, dev_texts):
         assert extract_pdf(pdf_bytes(letter_id)) == dev_texts[letter_id]
 
 
+def test_page_chars_keep_one_char_per_pdfium_char(monkeypatch):
+    # PDFium's char indices count UTF-16 code units: a surrogate pair is two chars,
+    # so the page's text keeps it as two (clean_line joins them later).
+    units = [ord("a"), 0xD83D, 0xDE00, ord("b")]
+
+    def get_text(textpage, start, count, buffer):
+        for index, unit in enumerate(units):
+            buffer[index] = unit
+        buffer[len(units)] = 0
+        return len(units) + 1
+
+    pdf_module.load_pdfium()
+    monkeypatch.setattr(pdf_module.pdfium, "FPDFText_CountChars", lambda textpage: len(units))
+    monkeypatch.setattr(pdf_module.pdfium, "FPDFText_GetText", get_text)
+    assert pdf_module.page_chars(None) == "a\ud83d\ude00b"
+    units[1:3] = [ord("c"), ord("d")]
+    assert pdf_module.page_chars(None) == "acdb"
+
+
 # --- encryption, junk after %%EOF --------------------------------------------------
 
 

@@ -259,6 +259,9 @@ def page_chars(textpage) -> str:
     buffer = (ctypes.c_ushort * (count + 1))()
     written = pdfium.FPDFText_GetText(textpage, 0, count, buffer)
     if written == count + 1:  # one code unit per char, and the terminating NUL
+        text = ctypes.string_at(buffer, 2 * count).decode("utf-16-le", "surrogatepass")
+        if len(text) == count:  # no surrogate pair was joined: one str char per PDFium char
+            return text
         return "".join(map(chr, buffer[:count]))
     # PDFium's text left out or added characters: read them one by one instead.
     codes = (pdfium.FPDFText_GetUnicode(textpage, i) for i in range(count))
@@ -309,16 +312,18 @@ def empty_line_marks(page, baselines: Sequence[float]) -> List[float]:
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     extents: List[Tuple[float, float]] = [(b - SAME_LINE_TOLERANCE, b + SAME_LINE_TOLERANCE) for b in baselines]
     candidates: List[float] = []
+    # PDFium's functions bound to locals: this loop runs once per page object (~130 a page)
+    get_object, get_type, get_bounds = pdfium.FPDFPage_GetObject, pdfium.FPDFPageObj_GetType, pdfium.FPDFPageObj_GetBounds
+    text_type = pdfium.FPDF_PAGEOBJ_TEXT
     for index in range(pdfium.FPDFPage_CountObjects(page)):
-        obj = pdfium.FPDFPage_GetObject(page, index)
-        if not obj or pdfium.FPDFPageObj_GetType(obj) != pdfium.FPDF_PAGEOBJ_TEXT:
+        obj = get_object(page, index)
+        if not obj or get_type(obj) != text_type or not get_bounds(obj, left, bottom, right, top):
             continue
-        if not pdfium.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
-            continue
-        if top.value - bottom.value > EMPTY_HEIGHT:
-            extents.append((bottom.value - SAME_LINE_TOLERANCE / 2, top.value + SAME_LINE_TOLERANCE / 2))
+        low, high = bottom.value, top.value
+        if high - low > EMPTY_HEIGHT:
+            extents.append((low - SAME_LINE_TOLERANCE / 2, high + SAME_LINE_TOLERANCE / 2))
         else:
-            candidates.append(bottom.value)
+            candidates.append(low)
     if not candidates:
         return []
     extents.sort()
