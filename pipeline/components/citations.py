@@ -38,6 +38,7 @@ from .decisions import DECISIONS_KEY
 from .entities import add_entities
 from .layout import span_text
 from .base import RuleComponent
+from .regexes import compile_rule
 from .scorers import CITATION_METRICS, gold_scorer, weights
 from .sections import SECTIONS_KEY
 
@@ -116,9 +117,9 @@ def make_citations(nlp: Language, name: str, scorer: Optional[Callable]) -> "Cit
     return CitationExtractor(nlp, name, scorer=scorer)
 
 
-def compile_rule(pattern: str, ignore_case: bool = True) -> re.Pattern:
+def compile_citation_rule(pattern: str, ignore_case: bool = True) -> re.Pattern:
     """A rule regex where " ?" matches optional and " " any whitespace (line breaks too)."""
-    return re.compile(pattern.replace(" ?", r"\s*").replace(" ", r"\s+"), re.IGNORECASE if ignore_case else 0)
+    return compile_rule(pattern.replace(" ?", r"\s*").replace(" ", r"\s+"), re.IGNORECASE if ignore_case else 0)
 
 
 def clean_value(text: str) -> str:
@@ -232,33 +233,33 @@ class CitationExtractor(RuleComponent):
             if kind in ("statement", "non_mtus", "mtus", "cited_none", "pages"):
                 single.setdefault(kind, []).append(rule["pattern"])
             elif kind == "source":
-                self.sources.append((compile_rule(rule["pattern"]), rule["value"]))
+                self.sources.append((compile_citation_rule(rule["pattern"]), rule["value"]))
             elif kind == "publisher":
-                self.publishers.append((compile_rule(rule["pattern"]), rule["value"]))
+                self.publishers.append((compile_citation_rule(rule["pattern"]), rule["value"]))
             elif kind == "implied_source":
-                self.implied_sources.append((compile_rule(rule["pattern"]), rule["value"]))
+                self.implied_sources.append((compile_citation_rule(rule["pattern"]), rule["value"]))
             elif kind == "reference_start":  # author initials: case matters
                 reference_starts.append(rule["pattern"])
             elif kind == "title":
-                pattern = compile_rule(rule["pattern"])
+                pattern = compile_citation_rule(rule["pattern"])
                 self.titles.setdefault(rule["source"], []).append((pattern, rule["canonical"]))
                 if rule["source"] == "MTUS" and not rule.get("mtus_context_only"):
                     self.mtus_openers.append(pattern)
             elif kind == "section_name":
                 names.append(rule["pattern"])
             elif kind == "statement_end":
-                self.statement_ends.append((compile_rule(rule["pattern"]), rule["value"]))
+                self.statement_ends.append((compile_citation_rule(rule["pattern"]), rule["value"]))
             elif kind == "sections":
-                self.section_markers.append((compile_rule(rule["pattern"]), bool(rule["split"])))
-        joined = {kind: compile_rule("|".join(f"(?:{p})" for p in patterns)) for kind, patterns in single.items()}
+                self.section_markers.append((compile_citation_rule(rule["pattern"]), bool(rule["split"])))
+        joined = {kind: compile_citation_rule("|".join(f"(?:{p})" for p in patterns)) for kind, patterns in single.items()}
         self.statement = joined.get("statement")
         self.non_mtus = joined.get("non_mtus")
         self.mtus = joined.get("mtus")
         self.cited_none = joined.get("cited_none")
         self.pages_marker = joined.get("pages")
-        self.section_names = compile_rule("|".join(f"(?:{p})" for p in names)) if names else None
+        self.section_names = compile_citation_rule("|".join(f"(?:{p})" for p in names)) if names else None
         self.reference_start = (
-            compile_rule("|".join(f"(?:{p})" for p in reference_starts), ignore_case=False) if reference_starts else None
+            compile_citation_rule("|".join(f"(?:{p})" for p in reference_starts), ignore_case=False) if reference_starts else None
         )
 
     def __call__(self, doc: Doc) -> Doc:

@@ -43,6 +43,7 @@ from . import extensions  # noqa: F401  (registers the imr_* attributes)
 from .scorers import CRITERIA_METRICS, gold_scorer, weights
 from .entities import add_entities
 from .layout import collapse, doc_text
+from .regexes import compile_rule
 from .lemmas import criterion_key
 from ..resources import PathLike, patterns_path, read_rules, write_rules
 from .base import RuleComponent
@@ -157,7 +158,7 @@ class CriteriaExtractor(RuleComponent):
             elif kind == "split":
                 self.split = re.compile(rule["pattern"])
             elif kind == "category":
-                self.categories.append((rule["category"], re.compile(rule["pattern"], re.IGNORECASE)))
+                self.categories.append((rule["category"], compile_rule(rule["pattern"], re.IGNORECASE)))
         (
             self.guideline, self.guideline_verb, self.population, self.list_number, self.clause_break, self.attribution,
             self.conclusion, self.conclusion_cue, self.case_reference, self.finding_cue,
@@ -170,7 +171,7 @@ class CriteriaExtractor(RuleComponent):
         """Compile the cue rules (plain dicts with medspaCy `ConTextRule` fields)."""
         context = _quiet_import_context()
         self.context_rules = rules
-        self.cues = [(re.compile(rule["pattern"], re.IGNORECASE), context.ConTextRule(**rule)) for rule in rules]
+        self.cues = [(compile_rule(rule["pattern"], re.IGNORECASE), context.ConTextRule(**rule)) for rule in rules]
         self.medspacy_context = context
 
     def require_rules(self) -> None:

@@ -23,6 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .layout import doc_text, lines, paragraph_start_before, paragraph_starts
+from .regexes import compile_rule
 from .base import RuleComponent
 from . import scorers  # noqa: F401  (registers the scorers used in default_config)
 
@@ -65,7 +66,7 @@ class Sectionizer(RuleComponent):
         super().set_rules(rules)
         self.compiled = {}
         for rule in rules:
-            pattern = re.compile(rule["pattern"], re.MULTILINE)
+            pattern = compile_rule(rule["pattern"], re.MULTILINE)
             self.compiled.setdefault(rule["kind"], []).append((rule["label"], pattern))
 
     def __call__(self, doc: Doc) -> Doc:

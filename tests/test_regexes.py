@@ -1,0 +1,70 @@
+"""The first-character guard of rule regexes: same matches, exact guards."""
+import re
+
+import pytest
+
+from imr.components.regexes import compile_rule, guarded
+from imr.resources import patterns_path, read_rules
+
+from .conftest import CORPUS
+
+
+@pytest.mark.parametrize(
+    "pattern,expected",
+    [
+        (r"\bno\b", r"(?=[n])(?:\bno\b)"),
+        (r"\b(?:there\s+is\s+)?(?:also\s+)?no\b", r"(?=[ant])(?:\b(?:there\s+is\s+)?(?:also\s+)?no\b)"),
+        (r"(?<=[.;]\s)absent", r"(?=[a])(?:(?<=[.;]\s)absent)"),
+        (r"[a-c]x|-y|\]z", r"(?=[\-\]abc])(?:[a-c]x|-y|\]z)"),
+    ],
+)
+def test_guards(pattern, expected):
+    assert guarded(pattern, re.IGNORECASE) == expected
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"\w+ing",  # a category first: unbounded
+        r"\s*(?:lack|fail)",
+        r".no",  # any character first
+        r"(?:there\s+)?",  # can match the empty string
+        r"^CLINICAL SUMMARY",  # a line anchor fails fast by itself
+        r"\ACase",
+        r"(?i)case",  # global inline flags stay first
+        r"(?-i:No)\b",  # scoped flags
+        r"[^a]b",  # negated class
+        r"(",  # not a regex: left for re.compile to report
+    ],
+)
+def test_unguarded_patterns_stay_as_they_are(pattern):
+    assert guarded(pattern) == pattern
+
+
+def test_guarded_rule_matches_case_insensitively_like_the_rule():
+    rule = compile_rule(r"\b(?:there\s+is\s+)?no\s+evidence", re.IGNORECASE)
+    assert rule.pattern.startswith("(?=[nt])")
+    text = "THERE IS NO EVIDENCE. There is no evidence; No evidence; snow evidence"
+    assert [m.group() for m in rule.finditer(text)] == ["THERE IS NO EVIDENCE", "There is no evidence", "No evidence"]
+
+
+def bundled_rule_patterns():
+    """(pattern, flags) of the rule regexes compiled through `compile_rule` in the components."""
+    for rule in read_rules(patterns_path("context_rules.jsonl")):
+        yield rule["pattern"], re.IGNORECASE
+    for rule in read_rules(patterns_path("criteria.jsonl")):
+        if rule.get("kind") == "category":
+            yield rule["pattern"], re.IGNORECASE
+    for rule in read_rules(patterns_path("sections.jsonl")):
+        yield rule["pattern"], re.MULTILINE
+
+
+def test_every_bundled_rule_finds_the_same_matches_on_the_dev_letters():
+    text = "\n\n".join(path.read_text(encoding="utf-8", errors="replace") for path in sorted((CORPUS / "dev").glob("*.txt")))
+    patterns = list(bundled_rule_patterns())
+    guarded_count = 0
+    for pattern, flags in patterns:
+        plain, fast = re.compile(pattern, flags), compile_rule(pattern, flags)
+        guarded_count += fast.pattern != pattern
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)], pattern
+    assert guarded_count >= 40  # every cue rule and most category rules carry a guard
