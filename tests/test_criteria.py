@@ -419,3 +419,13 @@ def test_a_guideline_passage_goes_on_until_the_case_is_named(nlp):
     ]
     findings = "ODG recommends imaging for red flags. There is no evidence of red flags."
     assert [a["assertion"] for a in attrs(nlp, findings) if a["cue"] != "ODG recommends"] == ["absent"]
+
+
+def test_current_and_recent_do_not_name_the_case(nlp):
+    # "the current symptoms", "recent trauma" are guideline text's words too: a passage goes on
+    # through them; the case is named by its people, records and request.
+    text = (
+        "For patients with a history of acute trauma, radiography is indicated. Imaging may find a problem "
+        "that has no temporal association with the current symptoms. The records show no recent imaging."
+    )
+    assert [(a["assertion"], a["cue"]) for a in attrs(nlp, text)] == [("requirement", "no"), ("absent", "no")]
