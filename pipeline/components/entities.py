@@ -23,7 +23,31 @@ def add_entities(doc: Doc, spans: Iterable[Span], labels: Iterable[str] = ()) ->
     kept = [s for s in doc.spans.get(ENTITIES_KEY, []) if s.label_ not in replaced]
     group = sorted(kept + list(spans), key=lambda s: (s.start, -s.end, s.label_))
     doc.spans[ENTITIES_KEY] = group
-    doc.ents = best_entities(group)
+    set_entities(doc, best_entities(group))
+
+
+def set_entities(doc: Doc, chosen: List[Span]) -> None:
+    """`doc.ents = chosen`, rewriting only the tokens whose entity changes.
+
+    `doc.ents = ...` resets every token outside the entities (a Python loop over the
+    whole Doc, five times a letter); once the Doc has entity annotation, only the
+    tokens of entities that are gone are reset. The resulting token annotation is
+    the same (tests/test_entities.py compares it with a full rewrite at every step)."""
+    if not doc.has_annotation("ENT_IOB"):
+        doc.ents = chosen
+        return
+    current = doc.ents
+    if [(s.start, s.end, s.label) for s in current] == [(s.start, s.end, s.label) for s in chosen]:
+        return
+    covered = {i for span in chosen for i in range(span.start, span.end)}
+    gone = sorted({i for span in current for i in range(span.start, span.end)} - covered)
+    runs: List[Span] = []
+    for i in gone:  # the tokens of entities that are gone, as runs of adjacent tokens
+        if runs and runs[-1].end == i:
+            runs[-1] = doc[runs[-1].start : i + 1]
+        else:
+            runs.append(doc[i : i + 1])
+    doc.set_ents(chosen, outside=runs, default="unmodified")
 
 
 def best_entities(spans: Iterable[Span]) -> List[Span]:
