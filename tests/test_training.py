@@ -14,7 +14,9 @@ from typer.testing import CliRunner
 from imr.cli import app
 from imr.evaluation.compare import LabelCounts, TokenIndex, drug_name_key, format_splits, format_summary, score_pipeline
 from imr.evaluation.gold import SPANCAT_KEY, determination_outcomes, model_views, place_gold
-from imr.training.augment import create_drug_names_augmenter, lexicon_names, replace_tokens, vocabulary_names, written_like
+from imr.training.augment import (
+    create_drug_names_augmenter, decoy_words, drug_words, lexicon_names, names_by_ending, replace_tokens, vocabulary_names, written_like,
+)
 from imr.training.corpus import training_drug_names
 from imr.training.suggesters import build_clause_ngrams_suggester, candidates
 from imr.training.blocks import block_bounds, letter_blocks
@@ -162,6 +164,75 @@ def test_drug_names_augmenter_lower_case_and_line_breaks():
     random.seed(2)
     (plain,) = list(create_drug_names_augmenter(level=1.0, names=["Xanax"])(nlp, tiny_example(nlp)))
     assert plain.reference.text == "Xanax 10/325mg with Xanax HCL. No relief from Xanax: Upheld"  # both off by default
+
+
+def decoy_example(nlp):
+    words = ["Per", "MTUS", "guidelines", ",", "Norco", "10/325", "mg", "and", "Title", "8", ".", "MTUS", ":", "Upheld"]
+    spaces = [True, True, False, True, True, False, True, True, True, False, True, False, True, False]
+    doc = Doc(nlp.vocab, words=words, spaces=spaces)
+    doc.set_ents([Span(doc, 4, 5, "DRUG"), Span(doc, 13, 14, "OUTCOME")], default="outside")
+    doc.spans["imr"] = [Span(doc, 4, 5, "DRUG"), Span(doc, 5, 7, "STRENGTH"), Span(doc, 7, 10, "CRITERION")]
+    return Example(nlp.make_doc(doc.text), doc)
+
+
+def test_decoys_replace_capitalised_words_outside_entities():
+    nlp = spacy.blank("en")
+    augment = create_drug_names_augmenter(level=0.0, names=["Xanax"], decoy_level=1.0, decoy_per_token=1.0, decoys=["Culpepper"])
+    (example,) = list(augment(nlp, decoy_example(nlp)))
+    reference = example.reference
+    # "Per" is a stop word, "Norco" a drug, "Upheld" an outcome; both MTUS in capitals, Title capitalised
+    assert reference.text == "Per CULPEPPER guidelines, Norco 10/325mg and Culpepper 8. CULPEPPER: Upheld"
+    assert example.predicted.text == reference.text
+    assert [(e.text, e.label_) for e in reference.ents] == [("Norco", "DRUG"), ("Upheld", "OUTCOME")]
+    assert [(s.text, s.label_) for s in reference.spans["imr"]] == [("Norco", "DRUG"), ("10/325mg", "STRENGTH"), ("and Culpepper 8", "CRITERION")]
+    assert [t.ent_iob_ for t in reference] == ["O", "O", "O", "O", "B", "O", "O", "O", "O", "O", "O", "O", "O", "B"]
+    augment = create_drug_names_augmenter(level=1.0, names=["Xanax"], decoy_level=1.0, decoy_per_token=1.0, decoys=["Culpepper"])
+    (both,) = list(augment(nlp, decoy_example(nlp)))
+    assert both.reference.text == "Per CULPEPPER guidelines, Xanax 10/325mg and Culpepper 8. CULPEPPER: Upheld"
+    assert [(e.text, e.label_) for e in both.reference.ents] == [("Xanax", "DRUG"), ("Upheld", "OUTCOME")]
+
+
+def test_decoys_are_chosen_per_word_and_off_by_default():
+    nlp = spacy.blank("en")
+    augment = create_drug_names_augmenter(level=0.0, names=["Xanax"], decoy_level=1.0, decoy_per_token=0.5, decoys=["Culpepper", "Magnavox"])
+    texts = set()
+    for seed in range(20):
+        random.seed(seed)
+        (example,) = list(augment(nlp, decoy_example(nlp)))
+        words = [t.text for t in example.reference]
+        assert words[1] == words[11]  # every mention of a word alike: kept, or the same decoy
+        texts.add(" ".join(words[i] for i in (1, 8)))
+    assert {"MTUS Title", "CULPEPPER Magnavox", "MAGNAVOX Title"} <= texts
+    example = decoy_example(nlp)
+    assert list(create_drug_names_augmenter(level=0.0, names=["Xanax"], decoys=["Culpepper"])(nlp, example)) == [example]
+
+
+def test_names_can_end_like_the_words_of_the_example():
+    nlp = spacy.blank("en")
+    # "relief" and "from" are the only words of 5+ letters outside every entity ("Upheld" is an OUTCOME)
+    names = ["Zyxolam", "Brelief", "Zaprion"]
+    augment = create_drug_names_augmenter(level=1.0, names=names, ending_share=1.0)
+    for seed in range(5):
+        random.seed(seed)
+        (example,) = list(augment(nlp, tiny_example(nlp)))
+        assert example.reference.text.startswith("Brelief 10/325mg with Brelief HCL.")  # ends in "ief" like "relief"
+    random.seed(1)
+    (plain,) = list(create_drug_names_augmenter(level=1.0, names=names)(nlp, tiny_example(nlp)))
+    assert plain.reference.text == "Zyxolam 10/325mg with Brelief HCL. No relief from Zyxolam: Upheld"  # off by default
+    assert names_by_ending(["Zaprion", "Bupropion", "Xanax HCL", "Zyx"]) == {"ion": ("Zaprion", "Bupropion")}
+
+
+def test_decoy_pool_holds_no_drug_and_no_gold_name():
+    pool = decoy_words()
+    assert len(pool) > 10000 and "Sacramento" in pool
+    words = drug_words()
+    assert len(words) > 40000 and {"norco", "zolpidem", "hcl"} <= words
+    assert not {w.lower() for w in pool} & words
+    for split in ("dev", "test"):
+        gold = {w for name in gold_drug_names(ROOT / "corpus" / f"{split}.spacy") for w in re.findall(r"[a-z]+", name)}
+        assert not {w.lower() for w in pool} & gold, split
+    config = spacy.util.load_config(ROOT / "configs" / "ner.cfg")["corpora"]["train"]["augmenter"]
+    assert config["decoy_level"] == 0.0 and config["decoys"] is None  # in the ner's config, off (docs/training.md)
 
 
 def test_names_are_written_like_the_mention():
