@@ -33,6 +33,9 @@ class Measurement:
     # passes alternating with the PDF passes (the PDF / text ratio's baseline)
     text_seconds: float = 0.0
     text_cpu_seconds: float = 0.0
+    # imr with n_process=1 only: spaCy's bare tokenizer on the same texts, timed in the same
+    # process in passes alternating with the IMR passes (the IMR / tokenizer ratio's baseline)
+    tokenizer_seconds: float = 0.0
 
     @property
     def tokens_per_second(self) -> float:
@@ -103,6 +106,8 @@ def run_worker(system: str, corpus: List[Path], repeat: int, n_process: int, mod
         pass
     if system == "imr_pdf":
         return paired_passes(nlp, text_letters, letters, repeat, tokens, model)
+    if system == "imr" and n_process == 1:
+        return paired_with_tokenizer(nlp, counter, letters, repeat, tokens, model)
     stream = (item for _ in range(repeat) for item in (letters if system != "tokenizer" and system != "medspacy" else texts))
     if system == "imr":
         batches = iter_batches(nlp, stream, n_process=n_process, batch_size=16, model=model)
@@ -123,45 +128,79 @@ def run_worker(system: str, corpus: List[Path], repeat: int, n_process: int, mod
     cpu_seconds = statistics.median(cpu_passes) * repeat if n_process <= 1 else 0.0
     peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     result = {"system": system, "n_process": n_process, "letters": len(texts) * repeat, "tokens": tokens, "seconds": seconds, "peak_mib": peak / 1024, "cpu_seconds": cpu_seconds}
-    if criteria:  # the lemma keys' share of a pass: every criterion's key computed afresh (no cache)
-        from .components.lemmas import CriterionKeys, load_criterion_keys
+    result.update(criterion_key_time(criteria, repeat))
+    return result
 
-        loaded = load_criterion_keys()
-        fresh = CriterionKeys(loaded.lemmas, loaded.stop_words)
-        started = time.perf_counter()
-        for text in criteria:
-            fresh._key(text)
-        result.update(criteria=len(criteria), criterion_key_seconds=(time.perf_counter() - started) * repeat)
+
+def criterion_key_time(criteria: List[str], repeat: int) -> Dict[str, float]:
+    """The lemma keys' time over `repeat` passes: every criterion's key computed afresh (no cache)."""
+    if not criteria:
+        return {}
+    from .components.lemmas import CriterionKeys, load_criterion_keys
+
+    loaded = load_criterion_keys()
+    fresh = CriterionKeys(loaded.lemmas, loaded.stop_words)
+    started = time.perf_counter()
+    for text in criteria:
+        fresh._key(text)
+    return {"criteria": len(criteria), "criterion_key_seconds": (time.perf_counter() - started) * repeat}
+
+
+def timed_pass(nlp, letters: list, model: Optional[str], criteria: Optional[List[str]] = None) -> Tuple[float, float]:
+    """Wall and CPU seconds of one pass of `imr annotate`'s loop (letters in, records out) in
+    this process; the records' criteria are collected into `criteria` when it is given."""
+    from .io.annotate import iter_batches
+
+    start, cpu_start = time.perf_counter(), time.process_time()
+    for batch in iter_batches(nlp, iter(letters), n_process=1, batch_size=16, model=model):
+        if criteria is not None:
+            criteria.extend(c["text"] for _, record, _ in batch for d in record.get("decisions", []) for c in d["criteria"])
+    return time.perf_counter() - start, time.process_time() - cpu_start
+
+
+def median_of(passes: List[float], repeat: int) -> float:
+    """`repeat` times the median pass: one busy moment of the machine does not decide the figure."""
+    return statistics.median(passes) * repeat
+
+
+def paired_with_tokenizer(nlp, tokenizer, letters: list, repeat: int, tokens: int, model: Optional[str]) -> Dict[str, float]:
+    """Time the IMR pipeline (letters in, records out) and spaCy's bare tokenizer on the
+    same texts in one process, passes alternating (tokenizer, IMR, tokenizer, IMR, ...),
+    so their ratio compares both in the same state of the machine."""
+    tokenizer_passes: List[float] = []
+    imr_passes: List[Tuple[float, float]] = []
+    criteria: List[str] = []
+    for index in range(repeat):
+        start = time.perf_counter()
+        for letter in letters:
+            tokenizer(letter.text)
+        tokenizer_passes.append(time.perf_counter() - start)
+        imr_passes.append(timed_pass(nlp, letters, model, criteria if index == 0 else None))
+    result = {
+        "system": "imr", "n_process": 1, "letters": len(letters) * repeat, "tokens": tokens,
+        "seconds": median_of([p[0] for p in imr_passes], repeat), "cpu_seconds": median_of([p[1] for p in imr_passes], repeat),
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "tokenizer_seconds": median_of(tokenizer_passes, repeat),
+    }
+    result.update(criterion_key_time(criteria, repeat))
     return result
 
 
 def paired_passes(nlp, text_letters: list, pdf_letters: list, repeat: int, tokens: int, model: Optional[str]) -> Dict[str, float]:
     """Time the same letters from their PDFs and from their text in one process,
     passes alternating (text, PDF, text, PDF, ...), so both see the same state of
-    the machine; each figure is `repeat` times its median pass. The PDFs are read
-    and extracted where `imr annotate` reads them: inside the annotation of each batch."""
-    from .io.annotate import iter_batches
-
-    def one_pass(letters: list) -> Tuple[float, float]:
-        start, cpu_start = time.perf_counter(), time.process_time()
-        for _ in iter_batches(nlp, iter(letters), n_process=1, batch_size=16, model=model):
-            pass
-        return time.perf_counter() - start, time.process_time() - cpu_start
-
-    one_pass(pdf_letters[:2])  # PDFium's library and fonts are loaded on first use
+    the machine. The PDFs are read and extracted where `imr annotate` reads them:
+    inside the annotation of each batch."""
+    timed_pass(nlp, pdf_letters[:2], model)  # PDFium's library and fonts are loaded on first use
     text_passes, pdf_passes = [], []
     for _ in range(repeat):
-        text_passes.append(one_pass(text_letters))
-        pdf_passes.append(one_pass(pdf_letters))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-    def median(passes: List[Tuple[float, float]], index: int) -> float:
-        return statistics.median(p[index] for p in passes) * repeat
-
+        text_passes.append(timed_pass(nlp, text_letters, model))
+        pdf_passes.append(timed_pass(nlp, pdf_letters, model))
     return {
         "system": "imr_pdf", "n_process": 1, "letters": len(pdf_letters) * repeat, "tokens": tokens,
-        "seconds": median(pdf_passes, 0), "cpu_seconds": median(pdf_passes, 1), "peak_mib": peak / 1024,
-        "text_seconds": median(text_passes, 0), "text_cpu_seconds": median(text_passes, 1),
+        "seconds": median_of([p[0] for p in pdf_passes], repeat), "cpu_seconds": median_of([p[1] for p in pdf_passes], repeat),
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "text_seconds": median_of([p[0] for p in text_passes], repeat), "text_cpu_seconds": median_of([p[1] for p in text_passes], repeat),
     }
 
 
@@ -205,7 +244,13 @@ def format_report(runs: List[Measurement]) -> str:
     tokenizer, imr1, imr2 = by_key.get(("tokenizer", 1)), by_key.get(("imr", 1)), by_key.get(("imr", 2))
     medspacy = by_key.get(("medspacy", 1))
     if tokenizer and imr1:
-        lines.append(f"imr / tokenizer (b/a): {imr1 / tokenizer:.2f}   (target >= 0.45)")
+        lines.append(f"imr / tokenizer (b/a): {imr1 / tokenizer:.2f}   (target >= 0.45; each in its own process)")
+    imr1_run = next((r for r in runs if r.system == "imr" and r.n_process == 1), None)
+    if imr1_run and imr1_run.tokenizer_seconds:
+        lines.append(
+            f"  the same, paired:     {imr1_run.tokenizer_seconds / imr1_run.seconds:.2f}   (tokenizer and IMR passes "
+            "alternating in one process: the tokenizer runs with the caches the pipeline left)"
+        )
     if medspacy and imr1:
         lines.append(f"imr / medspacy  (b/c): {imr1 / medspacy:.1f}   (target >= 10)")
     if imr1 and imr2:
