@@ -85,7 +85,9 @@ def run_worker(system: str, corpus: List[Path], repeat: int, n_process: int, mod
     The IMR pipeline is timed the way `imr annotate` runs it: letters in,
     finished `imr/1` records out (`annotate.iter_batches`), so the n_process
     figures include the records' transfer between processes (the workers'
-    start-up falls in the first pass).
+    start-up falls in the first pass). IMR in one process and IMR from PDF are
+    timed in passes alternating with their baseline in this process
+    (`paired_with_tokenizer`, `paired_passes`).
     """
     import spacy
 
