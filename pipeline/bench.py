@@ -117,21 +117,18 @@ def run_worker(system: str, corpus: List[Path], repeat: int, n_process: int, mod
     else:
         outputs = nlp.pipe(stream)
     ends, cpu_ends, start, cpu_start = [], [], time.perf_counter(), time.process_time()
-    criteria: List[str] = []
-    for index, output in enumerate(outputs, start=1):
-        if index <= len(texts) and isinstance(output, dict):
-            criteria.extend(c["text"] for d in output.get("decisions", []) for c in d["criteria"])
+    for index, _ in enumerate(outputs, start=1):
         if index % len(texts) == 0:
             ends.append(time.perf_counter())
             cpu_ends.append(time.process_time())
     passes = [end - begin for begin, end in zip([start] + ends[:-1], ends)]
-    seconds = statistics.median(passes) * repeat  # the median pass: robust to a busy moment
     cpu_passes = [end - begin for begin, end in zip([cpu_start] + cpu_ends[:-1], cpu_ends)]
-    cpu_seconds = statistics.median(cpu_passes) * repeat if n_process <= 1 else 0.0
+    cpu_seconds = median_of(cpu_passes, repeat) if n_process <= 1 else 0.0
     peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    result = {"system": system, "n_process": n_process, "letters": len(texts) * repeat, "tokens": tokens, "seconds": seconds, "peak_mib": peak / 1024, "cpu_seconds": cpu_seconds}
-    result.update(criterion_key_time(criteria, repeat))
-    return result
+    return {
+        "system": system, "n_process": n_process, "letters": len(texts) * repeat, "tokens": tokens,
+        "seconds": median_of(passes, repeat), "peak_mib": peak / 1024, "cpu_seconds": cpu_seconds,
+    }
 
 
 def criterion_key_time(criteria: List[str], repeat: int) -> Dict[str, float]:
