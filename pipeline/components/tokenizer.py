@@ -7,10 +7,18 @@ made of come out as useful tokens:
 - `74-80;113` -> `74` `-` `80` `;` `113`; `47-48,Chronic` -> ... `48` `,` `Chronic`
 - `#90` -> `#` `90`; `10/325mg` -> `10/325` `mg`; `5%/Amitriptyline` -> `5` `%` `/` `Amitriptyline`
 - case numbers `CM16-0213037` and dates `10-13-16`, `2/3/11` stay whole.
+
+It also primes spaCy's tokenizer cache piece by piece (`IMRTokenizer.prime_cache`):
+spaCy caches the tokens of a whitespace-delimited piece only until the first
+special case of a text (a tokenizer exception such as "Dr." or "'s"; see
+`Tokenizer._save_cached` and spaCy issue #1250), so in a letter most pieces
+were tokenized afresh every time. Each piece not seen before is tokenized on
+its own first, which caches it; the letter's tokens are the same (a piece's
+tokens do not depend on its neighbours) and it is tokenized ~5x faster.
 """
 
 import re
-from typing import Callable, List
+from typing import Callable, List, Optional, Set
 
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
@@ -51,6 +59,13 @@ def create_imr_tokenizer() -> Callable[[Language], Tokenizer]:
 # rules peel such a run one character at a time, re-searching the rest each time, which
 # is quadratic (20,000 commas: 90 s). A run this long is one token instead.
 PUNCTUATION_RUN_RE = re.compile(r"[^\sA-Za-z0-9]{32,}")
+# The pieces spaCy's tokenizer looks up in its cache: runs of non-space and of space
+# characters (a space run after a word without its first " ", which only marks the
+# word's trailing space).
+PIECE_RE = re.compile(r"\S+|\s+")
+# Pieces primed before the cache is emptied and priming starts again, so that an
+# archive of unique numbers and names does not grow the cache without bound.
+PRIMED_LIMIT = 200_000
 
 
 class IMRTokenizer(Tokenizer):
@@ -58,7 +73,10 @@ class IMRTokenizer(Tokenizer):
     remembers each Doc's text, so components read it with `layout.doc_text`
     instead of re-joining every token."""
 
+    _primed: Optional[Set[str]] = None
+
     def __call__(self, text: str) -> Doc:
+        self.prime_cache(text)
         runs = list(PUNCTUATION_RUN_RE.finditer(text)) if len(text) > 32 else []
         doc = self.tokenize_around(text, runs) if runs else super().__call__(text)
         remember_text(doc, text)
@@ -76,6 +94,32 @@ class IMRTokenizer(Tokenizer):
             position = run.end() + int(spaces[-1])
         self.add_tokens(text[position:], words, spaces)
         return Doc(self.vocab, words=words, spaces=spaces)
+
+    def prime_cache(self, text: str) -> None:
+        """Tokenize each piece of `text` that was not primed before on its own, so
+        that spaCy caches its tokens."""
+        primed = self.primed
+        tokenize = Tokenizer.__call__
+        for piece in PIECE_RE.findall(text):
+            if piece[0] == " ":
+                piece = piece[1:]
+            if piece and piece not in primed:
+                primed.add(piece)
+                tokenize(self, piece)
+        if len(primed) > PRIMED_LIMIT:
+            self._flush_cache()
+
+    @property
+    def primed(self) -> Set[str]:
+        """The pieces primed since the cache was last emptied."""
+        if self._primed is None:
+            self._primed = set()
+        return self._primed
+
+    def _flush_cache(self) -> None:
+        """Empty spaCy's cache (spaCy does when a rule changes) and the primed pieces with it."""
+        self._primed = None
+        super()._flush_cache()
 
     def add_tokens(self, piece: str, words: List[str], spaces: List[bool]) -> None:
         if piece:
