@@ -6,13 +6,12 @@ annotated again letter by letter, so the failure becomes that one letter's
 error record with a one-line reason and every other letter is annotated.
 With `n_process > 1`, batches go to worker processes that load the pipeline
 once and return finished records; a worker that dies (killed, out of memory)
-is replaced and the letter that killed it gets an error record. Records are
-written in input order by the writers of `imr.io.output`.
+is replaced and the letter that killed it gets an error record. In one
+process, a spare core reads the next batch's PDFs meanwhile (`imr.io.read_ahead`).
+Records are written in input order by the writers of `imr.io.output`.
 """
-import multiprocessing
 import os
 import signal
-import sys
 import threading
 import zlib
 from collections import Counter, deque
@@ -27,7 +26,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
 from ..components import extensions  # noqa: F401  (registers the imr_* attributes)
-from .inputs import Letter, read_deferred
+from .inputs import Letter
+from .processes import child_setup, process_context, stop_pool
+from .read_ahead import read_ahead, read_batch
 from .output import DOCBIN_SHARD_SIZE, DocBinShardWriter, DocBinWriter, OutputError, RecordWriter, is_disk_full, is_docbin_folder
 from .record import PAGE_STARTS_KEY, doc_to_record, error_record
 
@@ -232,7 +233,7 @@ def annotate_batch(
     batch, or letter by letter when anything in the batch fails. Letters longer
     than `max_length` characters become error records."""
     prepare(nlp, max_length)
-    letters = [read_deferred(letter) for letter in letters]  # files listed unread are read here, in the worker
+    letters = read_batch(letters)  # files listed unread (and not read ahead) are read here, in the worker
     for letter in letters:
         if letter.error is None and letter.text is not None and len(letter.text) > nlp.max_length:
             letter.error = f"letter too long: {len(letter.text):,} characters (limit {nlp.max_length:,}, --max-length)"
@@ -258,24 +259,10 @@ def prepare(nlp: Language, max_length: int = DEFAULT_MAX_LENGTH) -> Language:
     return nlp
 
 
-def die_with_parent() -> None:
-    """Linux: this process gets SIGKILL when its parent dies, so a killed run leaves no orphan workers."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        PR_SET_PDEATHSIG = 1
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
 def _init_worker(model: Optional[str], max_length: int, parent: int) -> None:
-    """Worker set-up: Ctrl-C and SIGTERM are the parent's to handle (it stops the workers);
-    the worker dies with its parent; the pipeline is loaded once."""
+    """Worker set-up (`child_setup`); the pipeline is loaded once."""
     global _WORKER_NLP
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    die_with_parent()
-    if os.getppid() != parent:  # the parent died before the death signal was set
-        os._exit(1)
+    child_setup(parent)
     if _WORKER_NLP is None:  # spawned (not forked) workers load their own pipeline
         from .. import load
 
@@ -298,7 +285,7 @@ class WorkerPool:
         _WORKER_NLP = nlp  # inherited by forked workers
         self.n_process = n_process
         self.args = (model, max_length, os.getpid())
-        self.context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        self.context = process_context()
         self.executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
@@ -313,13 +300,7 @@ class WorkerPool:
 
     def stop(self) -> None:
         """Stop at once: pending batches are dropped and the workers killed."""
-        processes = list(getattr(self.executor, "_processes", {}).values())
-        self.executor.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            if process.is_alive():
-                process.kill()
-        for process in processes:
-            process.join(timeout=5)
+        stop_pool(self.executor)
 
 
 def batched(items: Iterable[Letter], size: int) -> Iterator[List[Letter]]:
@@ -352,7 +333,7 @@ def iter_batches(
     """
     prepare(nlp, max_length)
     if n_process <= 1:
-        for batch in batched(letters, batch_size):
+        for batch in read_ahead(batched(letters, batch_size)):
             yield annotate_batch(nlp, batch, timeout=timeout, include_text=include_text, max_length=max_length)
         return
     pool = WorkerPool(nlp, n_process, model, max_length)
