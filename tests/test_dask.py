@@ -70,3 +70,20 @@ def test_killed_dask_run_resumes_without_redoing_partitions(letters, reference, 
     assert kept.startswith("kept from before") and int(kept.split()[-1]) == len(done_positions)
     assert out.read_bytes() == reference
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dask.jsonl"]
+
+
+def worker_settings():
+    import dask
+
+    return dask.config.get("distributed.worker.profile.enabled"), dask.config.get("distributed.admin.tick.interval")
+
+
+def test_local_workers_run_without_the_profiler():
+    from imr.io.distributed import connect
+
+    client, cluster = connect("local", 1)
+    try:
+        assert list(client.run(worker_settings).values()) == [(False, "1s")]
+    finally:
+        client.close()
+        cluster.close()
