@@ -58,7 +58,8 @@ def create_imr_tokenizer() -> Callable[[Language], Tokenizer]:
 # A run of punctuation with no space in it ("________", ",,,,,,", "=-=-=-"): spaCy's affix
 # rules peel such a run one character at a time, re-searching the rest each time, which
 # is quadratic (20,000 commas: 90 s). A run this long is one token instead.
-PUNCTUATION_RUN_RE = re.compile(r"[^\sA-Za-z0-9]{32,}")
+PUNCTUATION_RUN_LENGTH = 32
+PUNCTUATION_RUN_RE = re.compile(r"[^\sA-Za-z0-9]{%d,}" % PUNCTUATION_RUN_LENGTH)
 # The pieces spaCy's tokenizer looks up in its cache: runs of non-space and of space
 # characters (a space run after a word without its first " ", which only marks the
 # word's trailing space).
@@ -77,7 +78,7 @@ class IMRTokenizer(Tokenizer):
 
     def __call__(self, text: str) -> Doc:
         self.prime_cache(text)
-        runs = list(PUNCTUATION_RUN_RE.finditer(text)) if len(text) > 32 else []
+        runs = list(PUNCTUATION_RUN_RE.finditer(text)) if len(text) >= PUNCTUATION_RUN_LENGTH else []
         doc = self.tokenize_around(text, runs) if runs else super().__call__(text)
         remember_text(doc, text)
         return doc
@@ -105,7 +106,8 @@ class IMRTokenizer(Tokenizer):
                 piece = piece[1:]
             if piece and piece not in primed:
                 primed.add(piece)
-                tokenize(self, piece)
+                if len(piece) < PUNCTUATION_RUN_LENGTH or not PUNCTUATION_RUN_RE.search(piece):
+                    tokenize(self, piece)  # a piece with a punctuation run is never looked up whole
         if len(primed) > PRIMED_LIMIT:
             self._flush_cache()
 
