@@ -226,9 +226,14 @@ def iter_letters(
             yield unique(letter)
 
 
+def is_unread(letter: Letter) -> bool:
+    """Whether a letter was yielded unread (`defer_files`): its file is still to be read."""
+    return letter.path is not None and letter.text is None and letter.error is None
+
+
 def read_deferred(letter: Letter) -> Letter:
     """A letter yielded unread (`defer_files`), read now; any other letter as it is."""
-    if letter.path is None or letter.text is not None or letter.error is not None:
+    if not is_unread(letter):
         return letter
     read = read_pdf_letter if letter.kind == "pdf" else read_text_letter
     loaded = read(Path(letter.path), letter.id)

@@ -20,7 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Deque, Iterable, Iterator, List, Optional, Tuple
 
-from .inputs import Letter, read_deferred
+from .inputs import Letter, is_unread, read_deferred
 from .processes import child_setup, process_context, stop_pool
 
 READER_DIED = "the PDF reader process died while reading this file (a crash in PDFium, or killed by the system)"
@@ -32,7 +32,7 @@ def read_batch(letters: List[Letter]) -> List[Letter]:
 
 
 def has_unread_pdf(letters: List[Letter]) -> bool:
-    return any(letter.kind == "pdf" and letter.path is not None and letter.text is None and letter.error is None for letter in letters)
+    return any(letter.kind == "pdf" and is_unread(letter) for letter in letters)
 
 
 def spare_core() -> bool:
