@@ -195,9 +195,10 @@ def paired_with_tokenizer(nlp, tokenizer, letters: list, repeat: int, tokens: in
 def paired_passes(nlp, text_letters: list, pdf_letters: list, repeat: int, tokens: int, model: Optional[str]) -> Dict[str, float]:
     """Time the same letters from their PDFs and from their text in one process,
     passes alternating (text, PDF, text, PDF, ...), so both see the same state of
-    the machine. The PDFs are read and extracted where `imr annotate` reads them:
-    inside the annotation of each batch."""
-    timed_pass(nlp, pdf_letters[:2], model)  # PDFium's library and fonts are loaded on first use
+    the machine. The PDFs are read and extracted where `imr annotate` reads them: with
+    a spare core in its reader process, one batch ahead (started afresh each pass, as in
+    a run), else inside the annotation of each batch."""
+    timed_pass(nlp, pdf_letters[:2], model)  # a first read of the files (the system's file cache)
     text_passes, pdf_passes = [], []
     for _ in range(repeat):
         text_passes.append(timed_pass(nlp, text_letters, model))
