@@ -67,9 +67,12 @@ def _quiet_import_context() -> Any:
 CRITERIA_KEY = "imr_criteria"
 GUIDELINE_RULES = (
     "guideline_subject", "guideline_verb", "population_subject", "list_number", "clause_break", "attribution",
-    "conclusion", "conclusion_cue", "case_reference", "finding_cue",
+    "conclusion", "conclusion_cue", "case_reference", "finding_cue", "other_reviewer", "own_clause",
 )
 TRIM_WINDOW = 200  # characters of a scope's end the trim_end rules look at per pass
+LOOKAHEAD = 40  # characters after a cue a clause break may look at
+COMPLEMENT_RE = re.compile(r"(?:that|whether|if|what|why|how)\b", re.IGNORECASE)  # opens a clause
+COORDINATION_BEFORE_RE = re.compile(r"[,;]\s*(?:(?:and|but)\s+)?(?:the\s+)?$", re.IGNORECASE)  # a clause of its own starts after it
 ASSERTIONS = {"ABSENT": "absent", "PRESENT": "present", "REQUIREMENT": "requirement"}
 
 
@@ -161,7 +164,7 @@ class CriteriaExtractor(RuleComponent):
                 self.categories.append((rule["category"], compile_rule(rule["pattern"], re.IGNORECASE)))
         (
             self.guideline, self.guideline_verb, self.population, self.list_number, self.clause_break, self.attribution,
-            self.conclusion, self.conclusion_cue, self.case_reference, self.finding_cue,
+            self.conclusion, self.conclusion_cue, self.case_reference, self.finding_cue, self.other_reviewer, self.own_clause,
         ) = (
             re.compile("|".join(f"(?:{p})" for p in patterns[kind]), re.IGNORECASE) if patterns[kind] else None
             for kind in GUIDELINE_RULES
@@ -236,24 +239,32 @@ class CriteriaExtractor(RuleComponent):
         """(start, end, attributes) of every criterion in one section, as offsets into the letter `text`."""
         doc = section.doc
         found = []
-        for modifier in self.modifiers(section, text):
-            assertion = ASSERTIONS.get(modifier.category)
-            if assertion is None:
-                continue
+        modifiers = [m for m in self.modifiers(section, text) if ASSERTIONS.get(m.category) is not None]
+        # the subjects of backward cues that are clauses of their own ("..., and a neuropathy is absent")
+        own_subjects = {id(m): self.own_subject(text, m, section) for m in modifiers if m.direction == "BACKWARD"}
+        subjects = sorted(start for start in own_subjects.values() if start is not None)
+        for modifier in modifiers:
+            assertion = ASSERTIONS[modifier.category]
             cue = doc[modifier.modifier_span[0] : modifier.modifier_span[1]]
-            scope_start, scope_end = modifier.scope_span
-            scope_start, scope_end = max(scope_start, section.start), min(scope_end, section.end)
-            if scope_end <= scope_start:
+            chars = scope_chars(modifier, section)
+            if chars is None:
                 continue
             sentence = cue.sent
             sentence_start = max(sentence.start_char, section.start_char)
+            own_subject = own_subjects.get(id(modifier))
+            if own_subject is not None and not COMPLEMENT_RE.match(text, own_subject):
+                # "ODG supports a repeat series only after ..., and that degree of response has not
+                # been established": the subject's clause, not the guideline's, decides
+                sentence_start = own_subject
             cue_start = cue.start_char + len(cue.text) - len(cue.text.lstrip("0123456789.() "))  # "5.No" is one token
+            if self.reported(text, sentence_start, cue_start):
+                continue  # "The utilization reviewer stated that there was no X, but ...": not this reviewer's finding
             if assertion != "requirement" and (
                 self.quoted_or_guideline(text, section.start_char, sentence_start, cue_start)
                 or self.guideline_continuation(doc, text, section, sentence, cue.text)
             ):
                 assertion = "requirement"
-            start, end = doc[scope_start].idx, doc[scope_end - 1].idx + len(doc[scope_end - 1])
+            start, end = chars
             if self.split.search(text, sentence_start, cue.start_char):
                 # a cue inside a list item ("...; no tenderness; ...") scopes over its item only
                 item_end = self.split.search(text, cue.end_char, end)
@@ -263,6 +274,8 @@ class CriteriaExtractor(RuleComponent):
                 stop = re.compile(scope_ends).search(text, cue.end_char, end)
                 end = stop.start() if stop else end
             backward = modifier.direction == "BACKWARD"
+            if not backward:
+                end = next((subject for subject in subjects if cue.end_char < subject < end), end)
             cue_text = collapse(cue.text)
             for item_start, item_end in self.items(text, start, end, backward):
                 if self.is_conclusion(text, item_start, item_end, cue_text):
@@ -277,6 +290,18 @@ class CriteriaExtractor(RuleComponent):
                 }
                 found.append((item_start, item_end, attrs))
         return found
+
+    def own_subject(self, text: str, modifier: Any, section: Span) -> Optional[int]:
+        """Where a backward cue's subject starts when it is a clause of its own (after ", and",
+        ", but" or ";"); a forward scope ends there ("there are no reflex changes, and a
+        neuropathy is absent"). None otherwise."""
+        chars = scope_chars(modifier, section)
+        if chars is None:
+            return None
+        for item_start, _ in self.items(text, *chars, backward=True):
+            if COORDINATION_BEFORE_RE.search(text, max(0, item_start - 12), item_start):
+                return item_start
+        return None
 
     def is_conclusion(self, text: str, start: int, end: int, cue_text: str) -> bool:
         """A scope that restates the decision ("Medical necessity has not been established",
@@ -321,6 +346,24 @@ class CriteriaExtractor(RuleComponent):
             index = previous.start - 1
         return False
 
+    def clause_start(self, text: str, sentence_start: int, cue_start: int) -> int:
+        """Where the clause holding a cue starts: after the last clause break before it."""
+        start = sentence_start
+        if self.clause_break is not None:  # a break may look ahead at the cue (", and she is not ...")
+            for brk in self.clause_break.finditer(text, sentence_start, min(len(text), cue_start + LOOKAHEAD)):
+                if brk.end() > cue_start:
+                    break
+                start = brk.end()
+        return start
+
+    def reported(self, text: str, sentence_start: int, cue_start: int) -> bool:
+        """The cue's clause reports another reviewer's reasons ("The utilization reviewer
+        stated that there was no ...", "The denial was based on a lack of ...")."""
+        return bool(
+            self.other_reviewer is not None
+            and self.other_reviewer.search(text, self.clause_start(text, sentence_start, cue_start), cue_start)
+        )
+
     def guideline_text(self, text: str, sentence_start: int, cue_start: int) -> bool:
         """The clause holding the cue speaks of guidelines or populations: it opens with a
         population ("Patients with no ...", "In cases without ...") or a list number ("5. No ..."),
@@ -329,10 +372,7 @@ class CriteriaExtractor(RuleComponent):
         cue ("Guidelines recommend X only when there is no Y"). A guideline named as an
         object or by attribution ("exceeds the guidelines", "As per MTUS, no indication")
         does not make a clause guideline text."""
-        clause_start = sentence_start
-        if self.clause_break is not None:
-            for brk in self.clause_break.finditer(text, sentence_start, cue_start):
-                clause_start = brk.end()
+        clause_start = self.clause_start(text, sentence_start, cue_start)
         head_start = clause_start + len(text[clause_start:cue_start]) - len(text[clause_start:cue_start].lstrip())
         if self.population is not None and self.population.match(text, head_start, cue_start):
             return True
@@ -353,7 +393,8 @@ class CriteriaExtractor(RuleComponent):
         return False
 
     def items(self, text: str, start: int, end: int, backward: bool) -> List[Tuple[int, int]]:
-        """The list items of a scope [start, end): split at ";", trimmed."""
+        """The list items of a scope [start, end): split at ";", trimmed; of a backward scope, its last
+        item; of a forward one, the first and the later ones without a verb of their own."""
         if backward:
             for pattern in self.trim_backward:
                 for match in pattern.finditer(text, start, end):
@@ -364,12 +405,22 @@ class CriteriaExtractor(RuleComponent):
             pieces.append((cursor, match.start()))
             cursor = match.end()
         pieces.append((cursor, end))
+        if backward:
+            pieces = pieces[-1:]  # "...; a home trial was not documented": the subject is the clause before the cue
+        elif self.own_clause is not None and not self.is_clause(text[pieces[0][0] : pieces[0][1]].lstrip()):
+            # "no documentation of X; walking tolerance is unchanged": in a list of noun phrases, a later
+            # item with its own verb is not in the list (a list of clauses, "no documentation that X; Y", is)
+            pieces = pieces[:1] + [(a, b) for a, b in pieces[1:] if not self.own_clause.match(text[a:b].lstrip())]
         items = []
         for item_start, item_end in pieces:
             item_start, item_end = self.trim(text, item_start, item_end)
             if item_end > item_start and re.search(r"\w", text[item_start:item_end]):
                 items.append((item_start, item_end))
         return items
+
+    def is_clause(self, item: str) -> bool:
+        """A list item that is a clause: it has a verb of its own or opens with "that", "whether", ..."""
+        return bool(COMPLEMENT_RE.match(item) or (self.own_clause is not None and self.own_clause.match(item)))
 
     def trim(self, text: str, start: int, end: int) -> Tuple[int, int]:
         """Drop leading conjunctions/markers and trailing punctuation and space."""
@@ -395,11 +446,24 @@ class CriteriaExtractor(RuleComponent):
         return None
 
 
+def scope_chars(modifier: Any, section: Span) -> Optional[Tuple[int, int]]:
+    """A modifier's scope as character offsets, clipped to `section`; None when empty."""
+    doc = section.doc
+    scope_start, scope_end = modifier.scope_span
+    scope_start, scope_end = max(scope_start, section.start), min(scope_end, section.end)
+    if scope_end <= scope_start:
+        return None
+    return doc[scope_start].idx, doc[scope_end - 1].idx + len(doc[scope_end - 1])
+
+
 def opens_quote(text: str, index: int, start: int = 0) -> bool:
     """Whether the quote mark at `index` opens a quotation (by the character before it)."""
     mark = text[index]
     if mark in "\u201c\u201d":
         return mark == "\u201c"
+    after = text[index + 1 : index + 2]
+    if not after or after.isspace() or after in ".,;:!?)":
+        return False  # '... side effects," and': a mark before a space or a stop closes
     return index == start or text[index - 1].isspace() or text[index - 1] in "([:,;"
 
 
