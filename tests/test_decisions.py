@@ -234,6 +234,12 @@ def decisions_component():
         ("Although physical therapy may be appropriate, the request for 12 sessions exceeds guidelines.", None),
         ("The request was previously non-certified by UR. Guidelines recommend a trial.", None),
         ("A request for 6 sessions would be reasonable.", None),
+        # without "medically necessary", the rationale's last sentence concludes, in the indicative
+        ("Liver function was not monitored. Long-term Tizanidine use in this setting is not appropriate.", False),
+        ("There is no sleep history. Continued nightly use of Zolpidem cannot be recommended.", False),
+        ("She takes one NSAID at a standard dose. Omeprazole for prophylaxis in a low risk patient is not supported.", False),
+        ("The injection is not supported for knees with mild changes. The patient has severe osteoarthritis.", None),
+        ("There is no rationale. Medical necessity for the requested bone scan is therefore not established.", False),
         # a guideline statement about the request concludes only when nothing else does
         ("Guidelines do not support the request.", False),
         ("Therefore, the request is medically necessary. ODG does not recommend the requested Ambien beyond 2 weeks.", True),

@@ -15,7 +15,8 @@ with `span._.imr_decision = {"item", "outcome", "medically_necessary"}`:
   a later concluding sentence ("Therefore, ..." / "the request ...") that
   concludes in other words ("is not supported", "cannot be recommended",
   "is indicated", "non-certified") overrides it, and is the conclusion when
-  the rationale never says "medically necessary". Guideline statements
+  the rationale never says "medically necessary" (then the rationale's last
+  sentence concludes too: "Long-term Tizanidine use is not appropriate."). Guideline statements
   ("ODG does not recommend X", "X is recommended when ...") and concessive
   clauses ("Although X may be appropriate, ...") are not conclusions.
 
@@ -38,6 +39,7 @@ from .sections import SECTIONS_KEY, char_span
 
 DECISIONS_KEY = "imr_decisions"
 CLAUSE_BREAK_RE = re.compile(r"[.;,:!?]")
+MODAL_RE = re.compile(r"(?:would|will|should|can|could|must|may|might)\s", re.IGNORECASE)
 SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 WORD_BEFORE_RE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 # kinds of rules whose patterns are compiled into one case-insensitive regex each
@@ -221,7 +223,7 @@ class DecisionExtractor(RuleComponent):
                 chosen = wording  # "Although the surgery is medically necessary, the assistant surgeon is not warranted."
         else:
             fallback = self.last_phrase(rationale, sentences, fallback=True)
-            wording = self.last_wording(rationale, sentences, guideline_statements=True)
+            wording = self.last_wording(rationale, sentences, guideline_statements=True, last_concludes=True)
             candidates = [f for f in (wording, fallback) if f is not None]
             chosen = max(candidates, key=lambda f: f[1]) if candidates else None
         if chosen is None:
@@ -254,17 +256,24 @@ class DecisionExtractor(RuleComponent):
             return None
         return (*best, sentence_index(sentences, best[0]))
 
-    def last_wording(self, rationale: str, sentences: List[Tuple[int, int]], guideline_statements: bool) -> Optional[Found]:
+    def last_wording(
+        self, rationale: str, sentences: List[Tuple[int, int]], guideline_statements: bool, last_concludes: bool = False
+    ) -> Optional[Found]:
         """The last conclusion wording of a concluding sentence.
 
         guideline_statements: also read sentences that state a guideline ("The
         guidelines do not support the request.") when they are about the request.
+        last_concludes: the rationale's last sentence is a concluding one even
+        without a marker or the word "request" ("Long-term Tizanidine use is not
+        appropriate.").
         """
         best: Optional[Found] = None
         guard, guideline = self.patterns["not_conclusion"], self.patterns["guideline_statement"]
+        last = max((i for i, (start, end) in enumerate(sentences) if rationale[start:end].strip()), default=-1)
         for index, (start, end) in enumerate(sentences):
             sentence = rationale[start:end]
-            if not self.concluding(sentence):
+            concluding = self.concluding(sentence)
+            if not (concluding or (last_concludes and index == last)):
                 continue
             if guard is not None and guard.search(sentence):
                 continue
@@ -274,6 +283,8 @@ class DecisionExtractor(RuleComponent):
                 for match in pattern.finditer(sentence):
                     if self.in_concession(sentence, match.start()):
                         continue
+                    if not concluding and MODAL_RE.match(match.group(0)):
+                        continue  # a last sentence concludes in the indicative: "A request for 6 sessions would be reasonable." does not
                     if best is None or start + match.end() > best[1]:
                         best = (start + match.start(), start + match.end(), value, index)
         return best
