@@ -664,3 +664,12 @@ def test_new_shapes_cost_linear_time(nlp):
     ]:
         small, large = seconds(before, fill, after, 4_000), seconds(before, fill, after, 16_000)
         assert large / small < 10 or large < 0.05, (fill, small, large)
+
+
+def test_mtus_slash_acoem_is_mtus_and_acoem_stays_in_the_title(nlp):
+    """"MTUS/ACOEM" counts as MTUS (annotation guide); the title keeps "ACOEM", never a stray "/"."""
+    claims = claims_citations(nlp, "Decision based on MTUS/ACOEM Shoulder Complaints Section(s): Surgical \n\nConsiderations Page(s): 209-211.")
+    assert [values(c, "source", "title_as_written", "sections", "pages") for c in claims] == [
+        ("MTUS", "ACOEM Shoulder Complaints", ["Surgical Considerations"], [[209, 211]]),
+    ]
+    assert claims[0]["title_canonical"] == "Shoulder Complaints"
