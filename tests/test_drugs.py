@@ -515,6 +515,9 @@ def test_shape_name_after_a_request_for(nlp):
         "Dynasplint #30",  # an equipment brand on the guard list
         "Electrodes #40",  # plurals of English words are English
         "TENS patches #20",  # all capitals under 5 letters: an abbreviation
+        "Ultrasound guided subacromial injection",  # where, not what (guard_ending)
+        "Right transforaminal injection at L5-S1",
+        "Bilateral sacroiliac injection",
     ],
 )
 def test_shape_guards_against_non_drug_items(nlp, item):
@@ -558,6 +561,20 @@ def test_header_attributes_anywhere_in_the_header(nlp, item, expected):
     (header,), _ = header_drugs_of(nlp, item)
     assert len(header) == 1
     assert {k: header[0][k] for k in expected} == expected
+
+
+def test_a_solution_strength_before_its_name_after_a_joining_word(nlp):
+    headers, _ = header_drugs_of(
+        nlp,
+        "Subacromial injection with Kenalog 40mg/ml and 1% Lidocaine",
+        "Trigger point injections x 4 with 0.5% bupivacaine",
+        "Compound: Diclofenac 3% Lidocaine cream 120gm",  # never the strength of the drug before
+    )
+    assert [[(d["name"], d["strength"]) for d in h] for h in headers] == [
+        [("Kenalog", [{"value": 40, "unit": "mg/ml"}]), ("Lidocaine", [{"value": 1, "unit": "%"}])],
+        [("bupivacaine", [{"value": 0.5, "unit": "%"}])],
+        [("Diclofenac", [{"value": 3, "unit": "%"}]), ("Lidocaine", [])],
+    ]
 
 
 def test_outside_a_header_the_dose_run_still_ends_at_other_words(nlp):

@@ -104,6 +104,7 @@ class DrugAttributes(RuleComponent):
         self.quantity: List[re.Pattern] = []
         self.refills: List[re.Pattern] = []
         self.refills_before: List[re.Pattern] = []
+        self.strength_before: List[re.Pattern] = []
         self.numbers: Dict[str, int] = {}
         self.strength_re: Optional[re.Pattern] = None
         self.lead_re: Optional[re.Pattern] = None
@@ -115,6 +116,7 @@ class DrugAttributes(RuleComponent):
     def set_rules(self, rules: List[Dict[str, Any]]) -> None:
         super().set_rules(rules)
         self.units, self.per_units, self.quantity, self.refills, self.refills_before = [], [], [], [], []
+        self.strength_before = []
         self.quantity_units, remaining = [], []
         self.words, self.numbers = {"form": [], "release": [], "route": []}, {}
         frequencies, leads, dose_words = [], [], []
@@ -138,6 +140,8 @@ class DrugAttributes(RuleComponent):
                 self.refills.append(re.compile(rule["pattern"], re.IGNORECASE))
             elif kind == "refills_before":
                 self.refills_before.append(re.compile(rule["pattern"], re.IGNORECASE))
+            elif kind == "strength_before":
+                self.strength_before.append(re.compile(rule["pattern"], re.IGNORECASE))
             elif kind == "number":
                 self.numbers[rule["text"].lower()] = rule["value"]
             elif kind == "lead":
@@ -182,7 +186,7 @@ class DrugAttributes(RuleComponent):
         return doc
 
     def parse(self, doc: Doc, drug: Span, limit: int, header: Optional[Span]) -> Tuple[Dict[str, Any], List[Optional[Span]]]:
-        """Attributes of one drug from the tokens after it (and "N refills of" before it)."""
+        """Attributes of one drug from the tokens after it (and "N refills of", "with 1%" before it)."""
         start = drug.end_char
         window = drug[-1].whitespace_ + doc[drug.end : limit].text
         stop = (HEADER_BREAK_RE if header is not None else SENTENCE_BREAK_RE).search(window)
@@ -221,9 +225,14 @@ class DrugAttributes(RuleComponent):
                 values["refills"] = count
                 spans.append(doc.char_span(start + match.start(), start + match.end(), label="REFILLS", alignment_mode="expand"))
                 break
+        before = doc[max(header.start if header else 0, drug.start - BEFORE_TOKENS) : drug.start]
+        text = before.text + (before[-1].whitespace_ if len(before) else "")
+        if not values["strength"]:  # "with 1% lidocaine": a solution's strength before its name
+            match = first_match(self.strength_before, text)
+            if match is not None:
+                values["strength"] = self.read_strength(match.group("value"))
+                spans.append(doc.char_span(before.start_char + match.start("value"), before.start_char + match.end("value"), label="STRENGTH", alignment_mode="expand"))
         if values["refills"] is None:
-            before = doc[max(header.start if header else 0, drug.start - BEFORE_TOKENS) : drug.start]
-            text = before.text + (before[-1].whitespace_ if len(before) else "")
             for pattern in self.refills_before:
                 match = pattern.search(text)
                 count = self.number(match.group("n")) if match else None

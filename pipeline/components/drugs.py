@@ -112,6 +112,7 @@ class DrugMatcher(RuleComponent):
         self.shape_evidence_re: Optional[re.Pattern] = None
         self.request_re: Optional[re.Pattern] = None
         self.shape_guards: FrozenSet[str] = frozenset()
+        self.shape_guard_ending_re: Optional[re.Pattern] = None
         self.shape_dose_word_re: Optional[re.Pattern] = None
         self.request_words = numpy.zeros(0, dtype=numpy.uint64)
         self.shape_min_quantity = 10
@@ -218,6 +219,8 @@ class DrugMatcher(RuleComponent):
         words = {w.lower() for r in by_kind.get("request", []) for w in r.get("words", [])}
         self.request_words = numpy.array(sorted(get_string_id(w) for w in words), dtype=numpy.uint64)
         self.shape_guards = frozenset(r["name"].lower() for r in by_kind.get("guard", []))
+        endings = "|".join(r["pattern"] for r in by_kind.get("guard_ending", []))
+        self.shape_guard_ending_re = re.compile(rf"(?:{endings})$", re.IGNORECASE) if endings else None
 
     def to_disk(self, path: PathLike, *, exclude: Iterable[str] = tuple()) -> None:
         """The lexicon, the vocabulary (~1.5 MB) with its exclude list, and the shape rules."""
@@ -345,6 +348,8 @@ class DrugMatcher(RuleComponent):
             return False
         if self.shape_dose_word_re is not None and self.shape_dose_word_re.fullmatch(token.text):
             return False
+        if self.shape_guard_ending_re is not None and self.shape_guard_ending_re.search(word):
+            return False  # "subacromial injection", "transforaminal injection": where, not what
         return not glued(doc, i)
 
     def shape_evidence(self, doc: Doc, text: str, i: int) -> bool:
