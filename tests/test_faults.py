@@ -85,7 +85,11 @@ def test_a_second_run_on_the_same_output_is_refused(corpus, reference, tmp_path)
     out = tmp_path / "out.jsonl"
     first = subprocess.Popen(imr(corpus, "-o", out, "-q", "-b", "4"), stderr=subprocess.PIPE, text=True)
     wait_for_records(tmp_path / "out.jsonl.part", first)
-    second = subprocess.run(imr(corpus, "-o", out, "-q"), capture_output=True, text=True)
+    first.send_signal(signal.SIGSTOP)  # still writing when the second starts, however fast the pipeline is
+    try:
+        second = subprocess.run(imr(corpus, "-o", out, "-q"), capture_output=True, text=True)
+    finally:
+        first.send_signal(signal.SIGCONT)
     assert second.returncode == 2
     assert second.stderr == f"error: another imr annotate is writing {out}.part: wait for it, or choose another output\n"
     assert first.wait(timeout=120) == 0
