@@ -240,8 +240,14 @@ class CriteriaExtractor(RuleComponent):
         doc = section.doc
         found = []
         modifiers = [m for m in self.modifiers(section, text) if ASSERTIONS.get(m.category) is not None]
-        # the subjects of backward cues that are clauses of their own ("..., and a neuropathy is absent")
-        own_subjects = {id(m): self.own_subject(text, m, section) for m in modifiers if m.direction == "BACKWARD"}
+        # a backward cue's subject (its scope's last item), and where it starts when it is a clause
+        # of its own ("..., and a neuropathy is absent"): a forward scope ends there
+        subject_items = {
+            id(m): self.items(text, *chars, backward=True)
+            for m in modifiers
+            if m.direction == "BACKWARD" and (chars := scope_chars(m, section)) is not None
+        }
+        own_subjects = {key: own_clause_start(text, items) for key, items in subject_items.items()}
         subjects = sorted(start for start in own_subjects.values() if start is not None)
         for modifier in modifiers:
             assertion = ASSERTIONS[modifier.category]
@@ -277,7 +283,8 @@ class CriteriaExtractor(RuleComponent):
             if not backward:
                 end = next((subject for subject in subjects if cue.end_char < subject < end), end)
             cue_text = collapse(cue.text)
-            for item_start, item_end in self.items(text, start, end, backward):
+            items = subject_items[id(modifier)] if backward else self.items(text, start, end, backward)
+            for item_start, item_end in items:
                 if self.is_conclusion(text, item_start, item_end, cue_text):
                     continue
                 value = text[item_start:item_end]
@@ -290,18 +297,6 @@ class CriteriaExtractor(RuleComponent):
                 }
                 found.append((item_start, item_end, attrs))
         return found
-
-    def own_subject(self, text: str, modifier: Any, section: Span) -> Optional[int]:
-        """Where a backward cue's subject starts when it is a clause of its own (after ", and",
-        ", but" or ";"); a forward scope ends there ("there are no reflex changes, and a
-        neuropathy is absent"). None otherwise."""
-        chars = scope_chars(modifier, section)
-        if chars is None:
-            return None
-        for item_start, _ in self.items(text, *chars, backward=True):
-            if COORDINATION_BEFORE_RE.search(text, max(0, item_start - 12), item_start):
-                return item_start
-        return None
 
     def is_conclusion(self, text: str, start: int, end: int, cue_text: str) -> bool:
         """A scope that restates the decision ("Medical necessity has not been established",
@@ -444,6 +439,15 @@ class CriteriaExtractor(RuleComponent):
             if pattern.search(value):
                 return name
         return None
+
+
+def own_clause_start(text: str, items: List[Tuple[int, int]]) -> Optional[int]:
+    """Where a backward cue's subject (`items`: its scope's last item, or none) starts when it is a
+    clause of its own, after ", and", ", but" or ";"; None otherwise."""
+    for item_start, _ in items:
+        if COORDINATION_BEFORE_RE.search(text, max(0, item_start - 12), item_start):
+            return item_start
+    return None
 
 
 def scope_chars(modifier: Any, section: Span) -> Optional[Tuple[int, int]]:
