@@ -486,6 +486,15 @@ def test_guideline_clauses_against_findings(nlp, text, assertion):
     assert {a["assertion"] for a in attrs(nlp, text) if a["cue"] not in ("Guidelines recommend", "MTUS guidelines state that")} == {assertion}
 
 
+@pytest.mark.parametrize("gap", [" ", "  ", "\n", " \n", "\r\n", " \r\n\r\n", "\n\n\n"])
+def test_sentence_initial_without_and_absent_after_any_gap(nlp, gap):
+    """An opening "Without X," / "Absent X," ends at its comma whatever whitespace the PDF text left
+    after the sentence before (up to six characters)."""
+    for cue in ("Without", "Absent"):
+        text = f"Drowsiness was reported.{gap}{cue} evidence of efficacy, continued use is not medically necessary."
+        assert [(c[0], a["cue"]) for c, a in zip(found(nlp, text), attrs(nlp, text))] == [("efficacy", f"{cue} evidence of")]
+
+
 def test_a_date_names_the_case_after_a_guideline_sentence(nlp):
     text = "ODG recommends zolpidem for short-term use. Ambien has been taken nightly since 2013, and daytime function is not described."
     assert [(a["cue"], a["assertion"]) for a in attrs(nlp, text)] == [("ODG recommends", "requirement"), ("is not described", "absent")]
