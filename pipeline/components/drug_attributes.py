@@ -225,6 +225,8 @@ class DrugAttributes(RuleComponent):
                 values["refills"] = count
                 spans.append(doc.char_span(start + match.start(), start + match.end(), label="REFILLS", alignment_mode="expand"))
                 break
+        if values["strength"] and values["refills"] is not None:
+            return values, spans  # nothing left to read before the name
         before = doc[max(header.start if header else 0, drug.start - BEFORE_TOKENS) : drug.start]
         text = before.text + (before[-1].whitespace_ if len(before) else "")
         if not values["strength"]:  # "with 1% lidocaine": a solution's strength before its name
