@@ -269,7 +269,7 @@ class DecisionExtractor(RuleComponent):
         """
         best: Optional[Found] = None
         guard, guideline = self.patterns["not_conclusion"], self.patterns["guideline_statement"]
-        last = max((i for i, (start, end) in enumerate(sentences) if rationale[start:end].strip()), default=-1)
+        last = max((i for i, (start, end) in enumerate(sentences) if rationale[start:end].strip()), default=-1) if last_concludes else -1
         for index, (start, end) in enumerate(sentences):
             sentence = rationale[start:end]
             concluding = self.concluding(sentence)
