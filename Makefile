@@ -34,7 +34,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 annotate: install
-	$(BIN)/imr annotate corpus/seeds corpus/dev corpus/synthetic -o $(OUT)/annotations.jsonl
+	$(BIN)/imr annotate corpus/seeds corpus/dev corpus/synthetic -o $(OUT)/annotations.jsonl --overwrite
 	$(BIN)/imr evaluate $(OUT)/annotations.jsonl --gold corpus/gold
 
 evaluate: install

@@ -106,6 +106,7 @@ def annotate_command(
     prefer: str = typer.Option("txt", "--prefer", metavar="txt|pdf", help="When a folder holds CASE.txt and CASE.pdf, read this one: txt or pdf."),
     shard: Optional[str] = typer.Option(None, "--shard", metavar="K/N", help="K/N: annotate only the K-th of N deterministic shards (by id)."),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run (or add to a finished output): keep its records, skip their ids."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace the output of an earlier run (when this run finishes; a killed run leaves it as it was). Without it, an existing output is refused."),
     retry_errors: bool = typer.Option(False, "--retry-errors", help="With --resume: annotate again the letters whose record is an error."),
     timeout: float = typer.Option(60.0, "--timeout", min=0, metavar="SECONDS", help="Seconds one letter may take before it becomes an error record (0: no limit)."),
     max_length: int = typer.Option(5_000_000, "--max-length", min=1, metavar="CHARS", help="Longest letter annotated, in characters (longer ones become error records)."),
@@ -153,13 +154,14 @@ def annotate_command(
                 raise typer.Exit(EXIT_USAGE)
             summary = annotate_with_dask(
                 letters, out, address=dask, n_process=n_process, partition_size=partition_size, include_text=include_text,
-                on_record=progress.update, resume=resume, model=model, timeout=timeout or None, max_length=max_length,
+                on_record=progress.update, resume=resume, overwrite=overwrite, model=model, timeout=timeout or None,
+                max_length=max_length,
             )
         else:
             nlp = load_model(model)
             summary = annotate(
                 nlp, letters, out, n_process=n_process, batch_size=batch_size, include_text=include_text,
-                on_record=progress.update, resume=resume, retry_errors=retry_errors, model=model,
+                on_record=progress.update, resume=resume, retry_errors=retry_errors, overwrite=overwrite, model=model,
                 timeout=timeout or None, max_length=max_length, shard_size=docbin_shard_size,
             )
     except Interrupted as stop:

@@ -216,7 +216,7 @@ def test_include_text_options(tmp_path):
     out = tmp_path / "a.jsonl"
     assert runner.invoke(app, ["annotate", pdf, txt, "-o", str(out), "-q", "--no-include-text"]).exit_code == 0
     assert ["text" in r for r in srsly.read_jsonl(out)] == [False, False]
-    assert runner.invoke(app, ["annotate", pdf, txt, "-o", str(out), "-q", "--include-text"]).exit_code == 0
+    assert runner.invoke(app, ["annotate", pdf, txt, "-o", str(out), "-q", "--include-text", "--overwrite"]).exit_code == 0
     assert ["text" in r for r in srsly.read_jsonl(out)] == [True, True]
 
 
@@ -228,7 +228,7 @@ def test_annotate_prefer_pdf(tmp_path):
     out = tmp_path / "a.jsonl"
     assert runner.invoke(app, ["annotate", str(folder), "-o", str(out), "-q"]).exit_code == 0
     assert [r["source"][-4:] for r in srsly.read_jsonl(out)] == [".txt"]
-    assert runner.invoke(app, ["annotate", str(folder), "-o", str(out), "-q", "--prefer", "pdf"]).exit_code == 0
+    assert runner.invoke(app, ["annotate", str(folder), "-o", str(out), "-q", "--prefer", "pdf", "--overwrite"]).exit_code == 0
     assert [r["source"][-4:] for r in srsly.read_jsonl(out)] == [".pdf"]
     bad = runner.invoke(app, ["annotate", str(folder), "-o", str(out), "-q", "--prefer", "doc"])
     assert bad.exit_code == 2
@@ -321,7 +321,7 @@ def test_a_crash_leaves_no_output(nlp, tmp_path):
     out = tmp_path / "a.jsonl"
     out.write_text("previous run\n", encoding="utf8")
     with pytest.raises(RuntimeError):
-        annotate(nlp, letters(), out)
+        annotate(nlp, letters(), out, overwrite=True)
     assert out.read_text(encoding="utf8") == "previous run\n"
     assert not list(tmp_path.glob("*.part"))
 

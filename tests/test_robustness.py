@@ -232,6 +232,57 @@ def test_a_second_writer_is_refused(nlp, tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("name", ["out.jsonl", "out.spacy", "out.spacy/"])
+def test_a_finished_output_is_replaced_only_with_overwrite(tmp_path, name):
+    out = tmp_path / name.rstrip("/")
+    first = ["annotate", str(letter_path(SEED)), "-o", str(tmp_path / name), "-q"]
+    assert runner.invoke(app, first).exit_code == 0
+    files = sorted(out.rglob("*")) if out.is_dir() else [out]
+    before = {path: path.read_bytes() for path in files}
+    dev = str(CORPUS / "dev" / "CM16-0219557.txt")
+    second = ["annotate", dev, "-o", str(tmp_path / name), "-q"]
+    refused = runner.invoke(app, second)
+    assert refused.exit_code == 2
+    assert "--overwrite to replace" in refused.output
+    assert {path: path.read_bytes() for path in files} == before
+    assert runner.invoke(app, second + ["--overwrite"]).exit_code == 0
+    if name == "out.jsonl":
+        assert [r["id"] for r in srsly.read_jsonl(out)] == ["CM16-0219557"]
+    else:
+        manifest = out / "manifest.jsonl" if out.is_dir() else tmp_path / "out.manifest.jsonl"
+        assert [e.get("ids", [e.get("id")]) for e in srsly.read_jsonl(manifest)] == [["CM16-0219557"]]
+        assert not (out / "000002.spacy").exists()
+
+
+@pytest.mark.parametrize("writer,name", [("RecordWriter", "o.jsonl"), ("PartitionedRecordWriter", "o.jsonl"), ("DocBinWriter", "o.spacy")])
+def test_every_writer_refuses_a_finished_output(tmp_path, writer, name):
+    import imr.io.output as output
+
+    out = tmp_path / name
+    out.write_bytes(b"earlier run")
+    with pytest.raises(OutputError, match="exists .* --overwrite to replace it"):
+        getattr(output, writer)(out)
+    assert out.read_bytes() == b"earlier run" and sorted(p.name for p in tmp_path.iterdir()) == [name]
+    getattr(output, writer)(out, overwrite=True).close()
+
+
+def test_a_killed_overwrite_keeps_the_earlier_output_and_resumes_the_new_run(nlp, tmp_path):
+    out = tmp_path / "out.jsonl"
+    out.write_text("earlier run\n", encoding="utf8")
+    dev = CORPUS / "dev" / "CM16-0219557.txt"
+
+    def stop(record):
+        raise KeyboardInterrupt  # after the first batch is written
+
+    with pytest.raises(KeyboardInterrupt):
+        annotate(nlp, iter_letters([letter_path(SEED), dev]), out, overwrite=True, batch_size=1, on_record=stop)
+    assert out.read_text(encoding="utf8") == "earlier run\n"
+    assert [r["id"] for r in srsly.read_jsonl(tmp_path / "out.jsonl.part")] == [SEED]
+    summary = annotate(nlp, iter_letters([letter_path(SEED), dev]), out, overwrite=True, resume=True)
+    assert summary.resumed == 1 and summary.letters == 1
+    assert [r["id"] for r in srsly.read_jsonl(out)] == [SEED, "CM16-0219557"]
+
+
 def test_stale_partial_needs_resume_and_a_torn_line_is_cut(nlp, tmp_path):
     out = tmp_path / "out.jsonl"
     first = next(iter(annotate_batch(nlp, list(iter_letters([letter_path(SEED)])))))[1]

@@ -400,6 +400,7 @@ def annotate(
     on_record: Optional[Callable[[Dict[str, Any]], None]] = None,
     resume: bool = False,
     retry_errors: bool = False,
+    overwrite: bool = False,
     model: Optional[str] = None,
     timeout: Optional[float] = DEFAULT_TIMEOUT,
     max_length: int = DEFAULT_MAX_LENGTH,
@@ -409,7 +410,8 @@ def annotate(
     or an `OUT.spacy/` folder of DocBin shards (see `imr.io.output`).
 
     resume: keep what an interrupted (or finished) run wrote and skip those ids;
-    retry_errors: with resume, annotate again the letters whose record is an error.
+    retry_errors: with resume, annotate again the letters whose record is an error;
+    overwrite: replace the output of an earlier run (refused otherwise).
     Raises `Interrupted` on Ctrl-C / SIGTERM (records of finished batches kept),
     `OutputError` when the output cannot be written as asked.
     """
@@ -421,11 +423,11 @@ def annotate(
     except OSError as err:
         raise OutputError(f"cannot create {output.parent}: {err.strerror or err}") from None
     if output.suffix == ".jsonl":
-        writer: Any = RecordWriter(output, resume=resume, retry_errors=retry_errors)
+        writer: Any = RecordWriter(output, resume=resume, retry_errors=retry_errors, overwrite=overwrite)
     elif is_docbin_folder(output, shard_size):
-        writer = DocBinShardWriter(output, shard_size=shard_size or DOCBIN_SHARD_SIZE, resume=resume)
+        writer = DocBinShardWriter(output, shard_size=shard_size or DOCBIN_SHARD_SIZE, resume=resume, overwrite=overwrite)
     else:
-        writer = DocBinWriter(output)
+        writer = DocBinWriter(output, overwrite=overwrite)
     summary = Summary(resumed=writer.kept)
     done = writer.done
     todo = (letter for letter in letters if letter.id not in done) if done else letters

@@ -107,6 +107,7 @@ def annotate_with_dask(
     include_text: Optional[bool] = False,
     on_record: Optional[Callable[[Dict[str, Any]], None]] = None,
     resume: bool = False,
+    overwrite: bool = False,
     model: Optional[str] = None,
     timeout: Optional[float] = DEFAULT_TIMEOUT,
     max_length: int = DEFAULT_MAX_LENGTH,
@@ -120,7 +121,7 @@ def annotate_with_dask(
     from distributed.client import FutureCancelledError
     from distributed.scheduler import KilledWorker
 
-    writer = PartitionedRecordWriter(output, resume=resume)
+    writer = PartitionedRecordWriter(output, resume=resume, overwrite=overwrite)
     summary = Summary(resumed=writer.kept)
     client = cluster = None
     try:

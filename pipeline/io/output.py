@@ -58,6 +58,20 @@ def open_locked(path: Path) -> int:
     return fd
 
 
+def refuse_finished_output(output: Path, overwrite: bool, resumable: bool = True) -> None:
+    """A finished output of an earlier run is replaced only when asked (`overwrite`): OutputError.
+
+    With `overwrite`, the output is replaced when the new run finishes, so a run
+    that is killed leaves the earlier output as it was.
+    """
+    if overwrite or not output.exists():
+        return
+    resume = "--resume to add the letters it lacks, " if resumable else ""
+    raise OutputError(
+        f"{output} exists (the output of an earlier run): add {resume}--overwrite to replace it, or choose another output"
+    )
+
+
 def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -69,24 +83,28 @@ class RecordWriter:
     """Append `imr/1` records to `OUT.part`, then rename it to `OUT` (see module docstring).
 
     resume: continue an interrupted run (its partial, else a finished output);
-    retry_errors: with resume, drop error records so their letters are read again.
+    retry_errors: with resume, drop error records so their letters are read again;
+    overwrite: replace a finished output when this run finishes (with resume, only
+    the partial of an interrupted run is continued).
     """
 
-    def __init__(self, output: Path, *, resume: bool = False, retry_errors: bool = False) -> None:
+    def __init__(self, output: Path, *, resume: bool = False, retry_errors: bool = False, overwrite: bool = False) -> None:
         self.output = Path(output)
         self.partial = partial_path(self.output)
         self.done: Set[str] = set()
         self.kept = 0
         self.written = 0
         self.last_sync = time.monotonic()
+        if not resume:
+            refuse_finished_output(self.output, overwrite)
         self.fd = open_locked(self.partial)
         try:
-            self._prepare(resume, retry_errors)
+            self._prepare(resume, retry_errors, overwrite)
         except BaseException:
             os.close(self.fd)
             raise
 
-    def _prepare(self, resume: bool, retry_errors: bool) -> None:
+    def _prepare(self, resume: bool, retry_errors: bool, overwrite: bool) -> None:
         size = os.fstat(self.fd).st_size
         if not resume:
             if size:
@@ -95,7 +113,7 @@ class RecordWriter:
                     "or delete it to start over"
                 )
             return
-        if not size and self.output.exists():  # a finished output: continue it in place of the partial
+        if not size and self.output.exists() and not overwrite:  # a finished output: continue it in place of the partial
             os.replace(self.output, self.partial)
             os.close(self.fd)
             self.fd = open_locked(self.partial)
@@ -172,11 +190,15 @@ def record_id(line: bytes) -> Optional[str]:
 
 
 class DocBinWriter:
-    """One DocBin file (`OUT.spacy`), built in memory and written at the end; ids in a manifest beside it."""
+    """One DocBin file (`OUT.spacy`), built in memory and written at the end; ids in a manifest beside it.
 
-    def __init__(self, output: Path) -> None:
+    overwrite: replace a finished `OUT.spacy` (when this run finishes).
+    """
+
+    def __init__(self, output: Path, *, overwrite: bool = False) -> None:
         self.output = Path(output)
         self.partial = partial_path(self.output)
+        refuse_finished_output(self.output, overwrite, resumable=False)
         self.fd = open_locked(self.partial)
         self.docbin = DocBin(store_user_data=True)
         self.entries: List[Dict[str, Any]] = []
@@ -219,9 +241,15 @@ DOCBIN_SHARD_SIZE = 200
 
 
 class DocBinShardWriter:
-    """A folder of DocBin shards (`OUT.spacy/000001.spacy`, ...) with a manifest (see module docstring)."""
+    """A folder of DocBin shards (`OUT.spacy/000001.spacy`, ...) with a manifest (see module docstring).
 
-    def __init__(self, output: Path, *, shard_size: int = DOCBIN_SHARD_SIZE, resume: bool = False) -> None:
+    resume: keep the shards listed in the manifest and skip their ids;
+    overwrite: without resume, delete them first (a folder is not replaced whole).
+    """
+
+    def __init__(
+        self, output: Path, *, shard_size: int = DOCBIN_SHARD_SIZE, resume: bool = False, overwrite: bool = False
+    ) -> None:
         self.output = Path(output)
         self.shard_size = shard_size
         try:
@@ -239,8 +267,14 @@ class DocBinShardWriter:
             if line.endswith(b"\n"):
                 listed.append(srsly.json_loads(line))
         if listed and not resume:
-            os.close(self.fd)
-            raise OutputError(f"{self.output} already holds {len(listed)} shard(s): add --resume to continue, or choose another output")
+            if not overwrite:
+                os.close(self.fd)
+                raise OutputError(
+                    f"{self.output} already holds {len(listed)} shard(s): add --resume to continue, "
+                    "--overwrite to replace them, or choose another output"
+                )
+            os.ftruncate(self.fd, 0)
+            listed = []  # the shards are deleted below, as a killed run's unlisted ones are
         for entry in listed:
             self.done.update(entry["ids"])
             self.done.update(e["id"] for e in entry.get("errors", []))
@@ -309,10 +343,12 @@ class PartitionedRecordWriter:
     to `OUT` and removes the partial and its index.
     """
 
-    def __init__(self, output: Path, *, resume: bool = False) -> None:
+    def __init__(self, output: Path, *, resume: bool = False, overwrite: bool = False) -> None:
         self.output = Path(output)
         self.partial = partial_path(self.output)
         self.index_path = self.partial.with_name(self.partial.name + ".index")
+        if not resume:
+            refuse_finished_output(self.output, overwrite)
         self.fd = open_locked(self.partial)
         self.entries: List[tuple] = []  # (position, offset, length); position -1 for a prefix without positions
         self.done: Set[str] = set()
@@ -320,13 +356,13 @@ class PartitionedRecordWriter:
         self.kept = 0
         self.written = 0
         try:
-            self._prepare(resume)
+            self._prepare(resume, overwrite)
         except BaseException:
             os.close(self.fd)
             raise
         self.index = open(self.index_path, "a", encoding="utf8")
 
-    def _prepare(self, resume: bool) -> None:
+    def _prepare(self, resume: bool, overwrite: bool) -> None:
         size = os.fstat(self.fd).st_size
         indexed = self.index_path.exists() and self.index_path.stat().st_size > 0
         if not resume:
@@ -336,7 +372,7 @@ class PartitionedRecordWriter:
                     "or delete it (and its .index) to start over"
                 )
             return
-        if not size and self.output.exists():
+        if not size and self.output.exists() and not overwrite:  # (with overwrite, it is what the run replaces)
             os.replace(self.output, self.partial)
             os.close(self.fd)
             self.fd = open_locked(self.partial)
