@@ -389,6 +389,8 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
         ("No comparison of pain with and without the medication was provided.", [("comparison of pain with and without the medication was provided", "No")]),
         ("There is no evidence that first-line agents failed; in fact, he continues to take Gabapentin.",
          [("that first-line agents failed", "There is no evidence")]),
+        ("There is no documentation that other treatments failed; on the contrary, she reports benefit from therapy.",
+         [("that other treatments failed", "There is no documentation")]),
         # blind-written letters, round 2
         ("The provider has not addressed this inconsistency and has not outlined a taper.",
          [("this inconsistency", "has not addressed"), ("a taper", "has not outlined")]),
@@ -427,6 +429,21 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
         # the subject's own clause after ", and the" decides, not the guideline clause before it
         ("However, the guidelines require a psychological evaluation before any trial, and the psychological clearance has not yet been obtained.",
          [("psychological clearance", "has not yet been obtained")]),
+        # blind-written letters, round 4: a label and a ";" list, ", nor X", "is not yet known", any request or plan lacks X
+        ("Missing from the records: the contents of the kit; the exercises it would support; and why a ball is needed.",
+         [("the contents of the kit", "Missing from the records:"), ("the exercises it would support", "Missing from the records:"),
+          ("why a ball is needed", "Missing from the records:")]),
+        ("The records do not show a return-to-work goal, nor a specific job to return to, as the position was eliminated.",
+         [("a return-to-work goal", "do not show"), ("a specific job to return to", ", nor")]),
+        ("In addition, the outcome of the 6 authorized visits is not yet known.", [("the outcome of the 6 authorized visits", "is not yet known")]),
+        ("The request also lacks a description of the exercises.", [("a description of the exercises", "The request also lacks")]),
+        ("The treatment plan lacks measurable goals.", [("measurable goals", "The treatment plan lacks")]),
+        ("The progress notes also fail to describe any constipation symptoms.", [("any constipation symptoms", "fail to describe")]),
+        ("Furthermore, the notes do not comment on whether it helped.", [("whether it helped", "do not comment on")]),
+        ("Her depression has not responded to two agents at adequate doses.", [("two agents at adequate doses", "depression has not responded to")]),
+        ("Insufficient documentation of a sleep hygiene assessment.", [("a sleep hygiene assessment", "Insufficient documentation of")]),
+        ("There is also absence of a home exercise program.", [("a home exercise program", "There is also absence of")]),
+        ("He has failed to obtain lasting relief.", [("lasting relief", "failed to obtain")]),
     ],
 )
 def test_absent_wordings(nlp, text, expected):
@@ -461,6 +478,15 @@ def test_absent_wordings(nlp, text, expected):
         "The denial was based on a lack of a recent examination; however, the January note contains one.",
         "The benefit of a mechanical unit over ice has not been established in the literature.",
         "No other commercially approved topical formulation of lidocaine is indicated for neuropathic pain.",
+        # dispensing, hypotheticals, the literature (blind-written letters, round 4)
+        "The reviewer certified a single inhaler with no refills pending a follow-up visit.",
+        "It would not be appropriate for a patient with asthma to be without a rescue inhaler between visits.",
+        "Antihistamines have no role in the treatment of irritant-induced asthma.",
+        "The MRI shows a tear, and randomized trials have not shown debridement to be superior to therapy.",
+        "Capsaicin is an option, and there have been no studies of a 0.0375% formulation.",
+        "The potential for dependence is high, and no evidence exists to show an enhancement of efficacy.",
+        "The MTUS states that there is no sufficient evidence to support the recommendation of any particular regimen.",
+        "The American College of Chest Physicians does not suggest routine prophylaxis for upper extremity procedures.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):
@@ -493,6 +519,14 @@ def test_sentence_initial_without_and_absent_after_any_gap(nlp, gap):
     for cue in ("Without", "Absent"):
         text = f"Drowsiness was reported.{gap}{cue} evidence of efficacy, continued use is not medically necessary."
         assert [(c[0], a["cue"]) for c, a in zip(found(nlp, text), attrs(nlp, text))] == [("efficacy", f"{cue} evidence of")]
+
+
+def test_and_this_patient_starts_the_reviewers_clause(nlp):
+    text = "ODG does not recommend antiemetics for nausea from opioids, and this patient is not taking any opioid."
+    assert [(c[0], a["cue"], a["assertion"]) for c, a in zip(found(nlp, text), attrs(nlp, text))][1:] == [
+        ("taking any opioid", "patient is not", "absent"),
+    ]
+    assert attrs(nlp, text)[0]["assertion"] == "requirement"
 
 
 def test_a_date_names_the_case_after_a_guideline_sentence(nlp):
