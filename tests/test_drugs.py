@@ -554,6 +554,13 @@ def test_shape_count_of_ten_or_more_or_a_dispensed_mass_is_evidence(nlp):
         ("Tramadol 50mg #60, refills: 3", {"quantity": 60, "refills": 3}),
         ("Tramadol 50mg, one by mouth daily for 30 days #30, no refills", {"quantity": 30, "refills": 0}),
         ("Naproxen 550mg 1 tab p.o. b.i.d. #60", {"quantity": 60, "route": "oral"}),
+        # containers counted without "#" (blind-written letters, round 4); a bare mass is not a count
+        ("Methyl salicylate 20% patches, 2 boxes, DOS 03/04/2014", {"form": "patch", "quantity": 2, "quantity_unit": "boxes"}),
+        ("Ventolin HFA 90mcg inhaler x 1 with 3 refills",
+         {"strength": strength(90, unit="mcg"), "form": "inhaler", "quantity": 1, "quantity_unit": "inhalers", "refills": 3}),
+        ("Ventolin HFA inhaler 2 canisters", {"quantity": 2, "quantity_unit": "canisters"}),
+        ("Ketoprofen 20% compound cream 240gm x 3 refills", {"quantity": None, "quantity_unit": None, "refills": 3}),
+        ("Vitamin D3 50,000 IU #12", {"name": "Vitamin D3", "generic": "cholecalciferol", "strength": strength(50000, unit="units"), "quantity": 12}),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )

@@ -150,7 +150,7 @@ class DrugAttributes(RuleComponent):
                 dose_words.append(rule["pattern"])
             elif kind == "quantity_unit":
                 after = re.compile(rf"^[ \t]*(?:{rule['pattern']})(?![A-Za-z])")
-                before = re.compile(rf"(?<![A-Za-z])(?:{rule['pattern']})[ \t]*$", re.IGNORECASE) if rule.get("before") else None
+                before = re.compile(rf"(?<![A-Za-z])(?:{rule['pattern']})[ \t]*(?:[xX#][ \t]*)?$", re.IGNORECASE) if rule.get("before") else None
                 self.quantity_units.append((after, before, rule["unit"]))
             elif kind == "remaining_portion":
                 remaining.append(rule["pattern"])
@@ -246,14 +246,15 @@ class DrugAttributes(RuleComponent):
         return values, spans
 
     def quantity_unit(self, window: str, quantity: re.Match) -> Optional[str]:
-        """What the count counts: the unit after the number ("#100 grams"), else a countable form before it ("pad #30")."""
+        """What the count counts: the unit after the number ("#100 grams"), else a countable form before
+        the match or inside it, before the number ("pad #30", "inhaler x 1")."""
         after_number = window[quantity.end("n") :]
         for after, _, unit in self.quantity_units:
             if after.match(after_number):
                 return unit
-        before_text = window[: quantity.start()]
+        before_texts = (window[: quantity.start()], window[: quantity.start("n")])
         for _, before, unit in self.quantity_units:
-            if before is not None and before.search(before_text):
+            if before is not None and any(before.search(text) for text in before_texts):
                 return unit
         return None
 
