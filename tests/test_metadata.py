@@ -146,8 +146,12 @@ def test_reviewer_prose_2014(nlp, sentence, specialties, licensure):
         ("The injured worker on 11/02/2016 reported a cumulative injury 7/15/2013.", "2013-07-15", None, None),
         ("The records were reviewed; nothing about the claimant is stated.", None, None, None),
         ("A 150-year-old male with an injury on 02/30/2016.", None, None, "male"),
+        ("A 52 year old male who injured his right knee and low back on\n09/05/2013 while lifting.", "2013-09-05", 52, "male"),
+        ("He reported an industrial injury to the right shoulder on 07/19/2013 while pulling hoses.", "2013-07-19", None, None),
+        ("The injured worker was seen on 05/05/2015 for pain.", None, None, None),
     ],
-    ids=["hyphen-age", "spaced-age", "man", "no-age", "year-only", "wrapped", "no-sex", "doi-2digit", "injured-on", "injury-date", "none", "impossible"],
+    ids=["hyphen-age", "spaced-age", "man", "no-age", "year-only", "wrapped", "no-sex", "doi-2digit", "injured-on", "injury-date", "none", "impossible",
+         "injured-part-on", "injury-to-part-on", "injured-worker-seen-on"],
 )
 def test_patient_and_summary_injury_date(nlp, summary, injury, age, sex):
     doc = nlp(letter_2014("reviewer is Board Certified in Surgery and is licensed to practice in Texas.", summary))
