@@ -373,6 +373,9 @@ class CriteriaExtractor(RuleComponent):
             return True
         if self.list_number is not None and self.list_number.search(text[max(0, cue_start - 16) : cue_start]):
             return True  # "...; and 5. No contraindications exist": an item of a guideline's numbered criteria
+        colon = text.rfind(":", sentence_start, clause_start)
+        if colon > sentence_start and self.guideline_text(text, sentence_start, colon):
+            return True  # "ODG recommends X when all of these are met: ...; absence of Y": a guideline's list
         if self.guideline is None:
             return False
         for subject in self.guideline.finditer(text, clause_start, cue_start):
