@@ -561,6 +561,14 @@ def test_shape_count_of_ten_or_more_or_a_dispensed_mass_is_evidence(nlp):
         ("Ventolin HFA inhaler 2 canisters", {"quantity": 2, "quantity_unit": "canisters"}),
         ("Ketoprofen 20% compound cream 240gm x 3 refills", {"quantity": None, "quantity_unit": None, "refills": 3}),
         ("Vitamin D3 50,000 IU #12", {"name": "Vitamin D3", "generic": "cholecalciferol", "strength": strength(50000, unit="units"), "quantity": 12}),
+        # round 5: a drug's own injections counted, esters kept in the name, medical foods with AM/PM
+        ("Retrospective Toradol 60mg intramuscular injection x 1 (DOS 01/29/2014)", {"strength": strength(60), "quantity": 1, "form": "injection"}),
+        ("Synvisc-One injection to the right knee x 1", {"name": "Synvisc-One", "quantity": 1}),
+        ("Vitamin B12 1000mcg intramuscular, 3 injections", {"strength": strength(1000, unit="mcg"), "quantity": 3}),
+        ("Testosterone Cypionate 200mg/ml, 10ml vial, with 2 refills",
+         {"name": "Testosterone Cypionate", "strength": [{"value": 200, "unit": "mg/ml"}], "quantity": None, "refills": 2}),
+        ("Sentra AM #60", {"name": "Sentra AM", "quantity": 60}),
+        ("Trigger point injections x 4 to the lumbar muscles with 1% lidocaine", {"name": "lidocaine", "quantity": None}),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )
@@ -568,6 +576,11 @@ def test_header_attributes_anywhere_in_the_header(nlp, item, expected):
     (header,), _ = header_drugs_of(nlp, item)
     assert len(header) == 1
     assert {k: header[0][k] for k in expected} == expected
+
+
+def test_a_generic_in_parentheses_is_the_brand_whatever_its_case(nlp):
+    headers, _ = header_drugs_of(nlp, "Botox (onabotulinumtoxinA) 200 units, injection to cervical muscles")
+    assert [[(d["name"], d["strength"]) for d in h] for h in headers] == [[("Botox", [{"value": 200, "unit": "units"}])]]
 
 
 def test_a_solution_strength_before_its_name_after_a_joining_word(nlp):

@@ -386,8 +386,8 @@ def same_listing(a: Dict[str, Any], b: Dict[str, Any]) -> bool:
 
 
 def same_ingredient(a: Span, b: Span) -> bool:
-    first = set((a._.imr_drug or {}).get("generic", "").split("/"))
-    second = set((b._.imr_drug or {}).get("generic", "").split("/"))
+    first = set((a._.imr_drug or {}).get("generic", "").lower().split("/"))
+    second = set((b._.imr_drug or {}).get("generic", "").lower().split("/"))
     return bool(first & second)
 
 
