@@ -460,6 +460,15 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
         ("The body part to be treated is not identified.", [("The body part to be treated", "is not identified")]),
         ("There is no history of bleeding, and he is not on other anticoagulants.",
          [("history of bleeding", "There is no"), ("on other anticoagulants", "he is not")]),
+        # round 6: bullet lists, an adverb before "not", a relative clause after the subject
+        ("The following were not found in the records:\n\n- evidence of instability\n\n- any new fracture.\n\nHe is older.",
+         [("evidence of instability", "not found in the records:"), ("any new fracture", "not found in the records:")]),
+        ("The records show that:\n- the number of appointments is not specified\nHe rides.", [("the number of appointments", "is not specified")]),
+        ("Corroboration of radiculopathy has therefore not been established.", [("Corroboration of radiculopathy", "has therefore not been established")]),
+        ("Electrodiagnostic testing, which has not yet been done, is the next step.", [("Electrodiagnostic testing", "has not yet been done")]),
+        ("The provider also failed to give a reason for more visits.", [("a reason for more visits", "failed to give")]),
+        ("The note does not record pain levels before and after medication.", [("pain levels before and after medication", "does not record")]),
+        ("A target weight has not been set.", [("A target weight", "has not been set")]),
     ],
 )
 def test_absent_wordings(nlp, text, expected):
@@ -508,6 +517,10 @@ def test_absent_wordings(nlp, text, expected):
         "The note describes neck pain of 6/10, which is no different from the pain level at prior visits.",
         "The MTUS recommends injections only when all of the following criteria are met: absence of radiculopathy; and no repeat injections.",
         "There have been no studies of a 0.0375% formulation and there is no current indication that this increase would provide any further efficacy.",
+        # round 6: a condition ("if there is a lack of"), an ability, the literature on efficacy
+        "Surgery is appropriate if there is a lack of response to conservative management.",
+        "She was able to walk into the examination room without assistance.",
+        "Bupropion has shown some efficacy, although there is no evidence of efficacy in patients with non-neuropathic pain.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):
