@@ -273,9 +273,9 @@ def test_augmenter_never_draws_a_gold_name_scored_as_unseen():
     assert len(pool) > 20000
     for split in ("dev", "test"):
         unseen = gold_drug_names(ROOT / "corpus" / f"{split}.spacy") - seen
-        assert len(unseen) >= 10
+        assert len(unseen) >= 5  # dev 20 names, test 7 (the training letters now use more names)
         assert not unseen & pool, split
-        assert len(unseen & lexicon) >= 10  # what drawing from the lexicon would have taught the model
+        assert len(unseen & lexicon) >= 5  # what drawing from the lexicon would have taught the model
 
 
 # ---------------------------------------------------------------- suggester
