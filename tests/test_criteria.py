@@ -469,6 +469,19 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
         ("The provider also failed to give a reason for more visits.", [("a reason for more visits", "failed to give")]),
         ("The note does not record pain levels before and after medication.", [("pain levels before and after medication", "does not record")]),
         ("A target weight has not been set.", [("A target weight", "has not been set")]),
+        # round 7: note-like fragments, the first person, inverted sentences
+        ("No signed pain agreement. Functional gains not documented. BID dosing also not explained.",
+         [("signed pain agreement", "No"), ("Functional gains", "not documented"), ("BID dosing", "also not explained")]),
+        ("Pt has not returned to work.", [("returned to work", "Pt has not")]),
+        ("I reviewed the notes and I was unable to find any measure of improvement. I also could not locate a description of the program.",
+         [("any measure of improvement", "I was unable to find"), ("a description of the program", "I also could not locate")]),
+        ("I did not find documentation of a flare-up.", [("a flare-up", "I did not find documentation of")]),
+        ("Not documented is any comparison of these measurements. Missing is an explanation of why.",
+         [("any comparison of these measurements", "Not documented is"), ("an explanation of why", "Missing is")]),
+        ("Absent from the notes are any gastrointestinal complaints.", [("any gastrointestinal complaints", "Absent from the notes are")]),
+        ("The notes record pain levels but fail to quantify any change in range of motion.", [("any change in range of motion", "fail to quantify")]),
+        ("He stopped ibuprofen and is not currently taking an NSAID.", [("an NSAID", "is not currently taking")]),
+        ("No objective functional improvement; she remains TTD.", [("objective functional improvement", "No")]),
     ],
 )
 def test_absent_wordings(nlp, text, expected):
@@ -521,6 +534,13 @@ def test_absent_wordings(nlp, text, expected):
         "Surgery is appropriate if there is a lack of response to conservative management.",
         "She was able to walk into the examination room without assistance.",
         "Bupropion has shown some efficacy, although there is no evidence of efficacy in patients with non-neuropathic pain.",
+        # round 7: a comparison ending in "without", conditionals, hypotheticals, the guideline's provisions
+        "Pain 6/10 with Butrans vs 7/10 without - a one-point change.",
+        "If the neurotomy does not provide at least 50% relief, a repeat procedure would not be supported.",
+        "If no improvement follows, massage would not be supported.",
+        "Five refills would allow six months of use without reassessment.",
+        "There is no provision in the guideline for a full course.",
+        "There is no evidence to support open-ended courses of manipulation for chronic neck pain.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):
@@ -555,6 +575,13 @@ def test_sentence_initial_without_and_absent_after_any_gap(nlp, gap):
     for cue in ("Without", "Absent"):
         text = f"Drowsiness was reported.{gap}{cue} evidence of efficacy, continued use is not medically necessary."
         assert [(c[0], a["cue"]) for c, a in zip(found(nlp, text), attrs(nlp, text))] == [("efficacy", f"{cue} evidence of")]
+
+
+def test_fragments_after_a_guideline_sentence_name_the_case_by_pt_hx_or_a_month(nlp):
+    """Note-like rationales: "Pt", "hx", "3/2015" and "since at least 2013" name the case, so the
+    fragments after a guideline sentence are findings, not the guideline's continuation."""
+    text = "PPI w/ NSAID only if high GI risk (MTUS pp. 68-69). Creatinine 0.8 on 3/2015 labs. No GI sx. No hx of ulcer."
+    assert [(c[0], a["assertion"]) for c, a in zip(found(nlp, text), attrs(nlp, text))] == [("GI sx", "absent"), ("hx of ulcer", "absent")]
 
 
 def test_and_this_patient_starts_the_reviewers_clause(nlp):
