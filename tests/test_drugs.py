@@ -568,6 +568,7 @@ def test_shape_count_of_ten_or_more_or_a_dispensed_mass_is_evidence(nlp):
         ("Testosterone Cypionate 200mg/ml, 10ml vial, with 2 refills",
          {"name": "Testosterone Cypionate", "strength": [{"value": 200, "unit": "mg/ml"}], "quantity": None, "refills": 2}),
         ("Sentra AM #60", {"name": "Sentra AM", "quantity": 60}),
+        ("Triamcinolone acetonide 40mg/ml intralesional injection", {"name": "Triamcinolone acetonide", "strength": [{"value": 40, "unit": "mg/ml"}]}),
         ("Trigger point injections x 4 to the lumbar muscles with 1% lidocaine", {"name": "lidocaine", "quantity": None}),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
