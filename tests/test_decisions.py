@@ -255,6 +255,9 @@ def decisions_component():
         ("While the request for Zofran is reasonable, the request failed to provide a quantity. Therefore, the request is not medically necessary.", False),
         # the 2013 PDF artefact
         ("The request is notmedically necessary and appropriate.", False),
+        # an insertion between the negated subject and its verb
+        ("As the surgery is not medically necessary, none of the associated services, including the inpatient stay, are medically necessary.", False),
+        ("The stay, including the first night, is medically necessary.", True),
     ],
 )
 def test_conclusion_in_every_wording(decisions_component, rationale, expected):

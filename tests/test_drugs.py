@@ -99,6 +99,7 @@ def test_drug_object_has_every_field(nlp):
         # attributes stop at the sentence end: "50%" and "#3" belong to other words
         ("Norco 10/325mg. He has 50% relief #3.", "Norco", strength(10, 325), {"quantity": None}),
         ("Medrol Dosepak", "Medrol", [], {"form": "dose pack"}),
+        ("Maxalt MLT 10mg #12 with 2 refills", "Maxalt", strength(10), {"form": "orally disintegrating tablet", "quantity": 12, "refills": 2}),
         ("Ketoprofen 50mg as needed every six to eight hours daily", "Ketoprofen", strength(50), {"frequency": "as needed"}),
         ("Tramadol 50mg every six to eight hours", "Tramadol", strength(50), {"frequency": "every six to eight hours"}),
         # attributes are read in the dose description only, not in the clause after it
@@ -637,3 +638,9 @@ def test_gold_partial_authorisation_letters(nlp):
             assert [(d["name"], d["strength"], d["quantity"], d["refills"]) for d in p["drugs"]] == [
                 (d["name"], d["strength"], d["quantity"], d["refills"]) for d in g["drugs"]
             ]
+
+
+def test_generic_name_of_a_toxin_in_a_guideline_topic(nlp):
+    """MTUS and ODG topics name Botox by its generic, "Botulinum toxin (Botox)"."""
+    found = [(d.text, d._.imr_drug["generic"]) for d in drugs(nlp, "MTUS Section(s): Botulinum toxin (Botox) Page(s): 25-26.")]
+    assert found == [("Botulinum toxin", "botulinum toxin"), ("Botox", "onabotulinumtoxinA")]

@@ -175,6 +175,10 @@ class CriteriaExtractor(RuleComponent):
         context = _quiet_import_context()
         self.context_rules = rules
         self.cues = [(compile_rule(rule["pattern"], re.IGNORECASE), context.ConTextRule(**rule)) for rule in rules]
+        self.requires_before = [
+            re.compile(rule["metadata"]["requires_before"], re.IGNORECASE) if "requires_before" in (rule.get("metadata") or {}) else None
+            for rule in rules
+        ]
         self.medspacy_context = context
 
     def require_rules(self) -> None:
@@ -223,11 +227,15 @@ class CriteriaExtractor(RuleComponent):
         """ConText modifiers of the cues in a section (of the letter `text`), with their scopes resolved."""
         doc = section.doc
         matches = []
-        for index, (pattern, _) in enumerate(self.cues):
+        for index, (pattern, rule) in enumerate(self.cues):
+            before = self.requires_before[index]
             for match in pattern.finditer(text, section.start_char, section.end_char):
                 cue = doc.char_span(match.start(), match.end(), alignment_mode="expand")
-                if cue is not None and len(cue):
-                    matches.append((index, cue.start, cue.end))
+                if cue is None or not len(cue):
+                    continue
+                if before is not None and not before.search(text[max(cue.sent.start_char, section.start_char) : cue.start_char]):
+                    continue  # "nor" is a cue only after a "neither" cue in its sentence
+                matches.append((index, cue.start, cue.end))
         matches.sort(key=lambda m: (m[1], -m[2]))
         matches = prune_overlapping(matches)
         graph = self.medspacy_context.ConTextGraph()

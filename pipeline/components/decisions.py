@@ -39,6 +39,7 @@ from .sections import SECTIONS_KEY, char_span
 
 DECISIONS_KEY = "imr_decisions"
 CLAUSE_BREAK_RE = re.compile(r"[.;,:!?]")
+INSERTION_RE = re.compile(r"\s*(?:including|such\s+as|e\.g|for\s+example|in\s+particular|like|namely)\b", re.IGNORECASE)
 MODAL_RE = re.compile(r"(?:would|will|should|can|could|must|may|might)\s", re.IGNORECASE)
 SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 WORD_BEFORE_RE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
@@ -312,6 +313,8 @@ class DecisionExtractor(RuleComponent):
         """`value`, flipped when the clause ending at `end` says "not"."""
         window_start = max(0, start - 80)
         breaks = list(CLAUSE_BREAK_RE.finditer(rationale, window_start, start))
+        while len(breaks) > 1 and INSERTION_RE.match(rationale, breaks[-2].end(), breaks[-1].start()):
+            del breaks[-2:]  # "none of the services, including the stay, are ...": the clause goes on past the insertion
         if breaks:
             window_start = breaks[-1].end()
         clause = rationale[window_start:end]
