@@ -526,6 +526,29 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
         ("The request was not accompanied by a specific job description.", [("a specific job description", "was not accompanied by")]),
         ("He had an MRI. Without objective gains from the sessions, such as improved lifting, a continuation cannot be supported.",
          [("objective gains from the sessions, such as improved lifting", "Without")]),
+        # round 10: "It is not evident that", the first person plural, more post-posed verbs, "devoid of",
+        # "nothing to indicate", "Nor is there X", "failed to continue", "does not corroborate"
+        ("He completed 8 visits. It is not evident that those visits produced objective functional improvement.",
+         [("those visits produced objective functional improvement", "It is not evident that")]),
+        ("Prior massage treatment is not apparent from the records.", [("Prior massage treatment", "is not apparent")]),
+        ("We were not provided with the acupuncture treatment notes from 2014.", [("the acupuncture treatment notes from 2014", "We were not provided with")]),
+        ("We do not find that the home program has failed.", [("that the home program has failed", "We do not find")]),
+        ("She also failed to continue the pool exercises after that course.", [("the pool exercises after that course", "failed to continue")]),
+        ("The examination does not corroborate facet loading pain.", [("facet loading pain", "does not corroborate")]),
+        ("Radiculopathy has not been objectified; strength is normal.", [("Radiculopathy", "has not been objectified")]),
+        ("The anesthetic used for the blocks is not stated either.", [("The anesthetic used for the blocks", "is not stated")]),
+        ("Nor is there a formal plan of additional conservative care.", [("a formal plan of additional conservative care", "Nor is there")]),
+        ("The requirement for three positive findings has therefore not been met.",
+         [("The requirement for three positive findings", "has therefore not been met")]),
+        ("The relative contribution of the disc was never addressed.", [("The relative contribution of the disc", "was never addressed")]),
+        ("The body region and the frequency are not clearly delineated in the request.",
+         [("The body region and the frequency", "are not clearly delineated")]),
+        ("Return to work has not been achieved.", [("Return to work", "has not been achieved")]),
+        ("Muscle spasm is not indicated in the two most recent examinations.",
+         [("Muscle spasm", "is not indicated in the two most recent examinations")]),
+        ("There is nothing to indicate a significant change in symptoms.", [("a significant change in symptoms", "There is nothing to indicate")]),
+        ("The neurologic examination is devoid of dermatomal sensory loss.", [("dermatomal sensory loss", "is devoid of")]),
+        ("Meloxicam was continued, so a reduction in medication use is not shown.", [("a reduction in medication use", "is not shown")]),
     ],
 )
 def test_absent_wordings(nlp, text, expected):
@@ -597,6 +620,18 @@ def test_absent_wordings(nlp, text, expected):
         "Neither the MTUS nor the ODG contains a specific recommendation for sildenafil.",
         "Neither component of this request is medically necessary.",
         "Upon completion of a program neither re-enrollment in nor repetition of the same program is warranted.",
+        # round 10: the literature, a drug's indications, a guideline that observes or calls for, a lettered
+        # guideline list, a conditional failure, the request restated, a finding shown "to" do something
+        "The MTUS recommends exercise, although there is insufficient evidence to support any one exercise regimen over another.",
+        "The MTUS recommends exercise, but notes that no particular regimen has been shown to be more effective.",
+        "Vicoprofen is recommended for short-term use, and it is not indicated for osteoarthritis.",
+        "The guideline also observes that there is no evidence of lasting benefit once treatment stops.",
+        "The guidelines call for continued use only with absence of aberrant behavior.",
+        "Management has failed to control pain; d) No repeat injections unless relief is obtained.",
+        "If the patient fails to meet any of the four criteria, the treatment should be reevaluated.",
+        "The need for additional physical therapy is not apparent from the available medical record.",
+        "(4) Radiculopathy is not present (by exam, imaging, or neuro-testing): radiculopathy is clearly present.",
+        "Gabapentin was also not shown to reduce pain in that trial.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):

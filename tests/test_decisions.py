@@ -258,6 +258,7 @@ def decisions_component():
         # an insertion between the negated subject and its verb
         ("As the surgery is not medically necessary, none of the associated services, including the inpatient stay, are medically necessary.", False),
         ("The stay, including the first night, is medically necessary.", True),
+        ("It is unclear why she needs it. The medical necessity of Sentra PM #60 cannot be established.", False),
     ],
 )
 def test_conclusion_in_every_wording(decisions_component, rationale, expected):
