@@ -150,9 +150,11 @@ def test_reviewer_prose_2014(nlp, sentence, specialties, licensure):
         ("He reported an industrial injury to the right shoulder on 07/19/2013 while pulling hoses.", "2013-07-19", None, None),
         ("The injured worker was seen on 05/05/2015 for pain.", None, None, None),
         ("This is a 52-year-old male bus driver who was assaulted by a passenger on August 2, 2010.", "2010-08-02", 52, "male"),
+        ("61 yo M, DOI 11/2/04, fell from loading dock.", "2004-11-02", 61, "male"),
+        ("This 47 y/o female was hurt on 11/20/2012 when she stepped off a ladder.", "2012-11-20", 47, "female"),
     ],
     ids=["hyphen-age", "spaced-age", "man", "no-age", "year-only", "wrapped", "no-sex", "doi-2digit", "injured-on", "injury-date", "none", "impossible",
-         "injured-part-on", "injury-to-part-on", "injured-worker-seen-on", "event-on"],
+         "injured-part-on", "injury-to-part-on", "injured-worker-seen-on", "event-on", "note-style", "hurt-on"],
 )
 def test_patient_and_summary_injury_date(nlp, summary, injury, age, sex):
     doc = nlp(letter_2014("reviewer is Board Certified in Surgery and is licensed to practice in Texas.", summary))

@@ -72,6 +72,7 @@ GUIDELINE_RULES = (
 TRIM_WINDOW = 200  # characters of a scope's end the trim_end rules look at per pass
 LOOKAHEAD = 40  # characters after a cue a clause break may look at
 COMPLEMENT_RE = re.compile(r"(?:that|whether|if|what|why|how)\b", re.IGNORECASE)  # opens a clause
+REVIEWER_SENTENCE_RE = re.compile(r"(?:the|there|it|we|I)\b", re.IGNORECASE)  # "1. The request lacks X": the reviewer's own point
 COORDINATION_BEFORE_RE = re.compile(r"[,;]\s*(?:(?:and|but)\s+)?(?:the\s+)?$", re.IGNORECASE)  # a clause of its own starts after it
 ASSERTIONS = {"ABSENT": "absent", "PRESENT": "present", "REQUIREMENT": "requirement"}
 
@@ -379,7 +380,11 @@ class CriteriaExtractor(RuleComponent):
         head_start = clause_start + len(text[clause_start:cue_start]) - len(text[clause_start:cue_start].lstrip())
         if self.population is not None and self.population.match(text, head_start, cue_start):
             return True
-        if self.list_number is not None and self.list_number.search(text[max(0, cue_start - 16) : cue_start]):
+        if (
+            self.list_number is not None
+            and self.list_number.search(text[max(0, cue_start - 16) : cue_start])
+            and not REVIEWER_SENTENCE_RE.match(text, cue_start)
+        ):
             return True  # "...; and 5. No contraindications exist": an item of a guideline's numbered criteria
         colon = text.rfind(":", sentence_start, clause_start)
         if colon > sentence_start and self.guideline_text(text, sentence_start, colon):
