@@ -166,6 +166,23 @@ def test_drug_names_augmenter_lower_case_and_line_breaks():
     assert plain.reference.text == "Xanax 10/325mg with Xanax HCL. No relief from Xanax: Upheld"  # both off by default
 
 
+def test_combination_products_join_two_names_and_stay_one_entity():
+    nlp = spacy.blank("en")
+    augment = create_drug_names_augmenter(level=1.0, names=["Xanax", "Ketorolac", "Lyrica"], combination_share=1.0)
+    random.seed(4)
+    (example,) = list(augment(nlp, tiny_example(nlp)))
+    drugs = [e for e in example.reference.ents if e.label_ == "DRUG"]
+    assert [e.text for e in drugs][0] == [e.text for e in drugs][2]  # one mention, one new name
+    for entity in drugs:
+        first, joiner, second = re.fullmatch(r"([A-Za-z]+)([/-])([A-Za-z]+)(?: HCL)?", entity.text).groups()
+        assert first.lower() in ("xanax", "ketorolac", "lyrica") and second.lower() in ("xanax", "ketorolac", "lyrica")
+        assert [t.text for t in entity][:3] == [first, joiner, second]  # three tokens, one entity
+    assert example.reference.text.endswith(f"No relief from {drugs[2].text}: Upheld")
+    random.seed(4)
+    (plain,) = list(create_drug_names_augmenter(level=1.0, names=["Xanax", "Ketorolac", "Lyrica"])(nlp, tiny_example(nlp)))
+    assert not re.search(r"[/-][A-Za-z]", plain.reference.text)  # off by default
+
+
 def decoy_example(nlp):
     words = ["Per", "MTUS", "guidelines", ",", "Norco", "10/325", "mg", "and", "Title", "8", ".", "MTUS", ":", "Upheld"]
     spaces = [True, True, False, True, True, False, True, True, True, False, True, False, True, False]
@@ -273,9 +290,9 @@ def test_augmenter_never_draws_a_gold_name_scored_as_unseen():
     assert len(pool) > 20000
     for split in ("dev", "test"):
         unseen = gold_drug_names(ROOT / "corpus" / f"{split}.spacy") - seen
-        assert len(unseen) >= 5  # dev 20 names, test 7 (the training letters now use more names)
+        assert len(unseen) >= 5  # dev 19 names, test 5 (the 132 letters written blind use most of the others)
         assert not unseen & pool, split
-        assert len(unseen & lexicon) >= 5  # what drawing from the lexicon would have taught the model
+        assert len(unseen & lexicon) >= 4  # what drawing from the lexicon would have taught the model
 
 
 # ---------------------------------------------------------------- suggester

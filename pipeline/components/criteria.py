@@ -228,7 +228,7 @@ class CriteriaExtractor(RuleComponent):
         """ConText modifiers of the cues in a section (of the letter `text`), with their scopes resolved."""
         doc = section.doc
         matches = []
-        for index, (pattern, rule) in enumerate(self.cues):
+        for index, (pattern, _) in enumerate(self.cues):
             before = self.requires_before[index]
             for match in pattern.finditer(text, section.start_char, section.end_char):
                 cue = doc.char_span(match.start(), match.end(), alignment_mode="expand")

@@ -55,6 +55,12 @@ cost as much recall (docs/training.md), so `configs/ner.cfg` keeps them off.
 `ending_share` (off) draws a share of the names among the vocabulary's names
 that end like a word of the example outside every entity; it did not help.
 
+`combination_share` (0.15 in `configs/ner.cfg`) writes a share of the new
+names as combination products, two one-word names joined by "/" or "-"
+("Ketorolac/lyrica", "Hydrocodone-Acetaminophen"): the letters name combination
+drugs that way, the silver letters seldom do, and a name replaced by one word
+taught the model to split them.
+
     [corpora.train.augmenter]
     @augmenters = "imr.drug_names.v1"
     level = 0.8
@@ -70,6 +76,7 @@ that end like a word of the example outside every entity; it did not help.
     decoy_per_token = 0.3
     decoys = null
     ending_share = 0.0
+    combination_share = 0.15
 """
 import gzip
 import json
@@ -95,6 +102,7 @@ STRENGTH_UNITS = ("mg", "mg", "mg", "mg", "mcg", "%", "ml")
 WORD_RE = re.compile(r"[a-z]+")
 LINE_BREAKS = ("\n\n", "\n\n", "\n")  # as PDF text puts them between the words of a sentence
 DECOY_RE = re.compile(r"[A-Z][a-z]{3,13}")  # a capitalised word of 4-14 letters
+COMBINATION_JOINERS = ("/", "/", "-")  # "hydrocodone/APAP", "Hydrocodone-acetaminophen"
 ENDING = 3  # letters of a word's ending (spaCy's SUFFIX feature)
 REPEAT_RE = re.compile(r"(.)\1\1")  # "Aaaaand"
 DECOY_MIN_PROB = -17.0  # spaCy's English log probabilities: about 22,000 such words above it
@@ -179,6 +187,20 @@ def written_like(name: str, mention: str) -> str:
     return name.lower() if letters else name
 
 
+def single_word_names(names: Sequence[str]) -> Tuple[str, ...]:
+    """The names of one word (the parts a combination product is written from)."""
+    return tuple(name for name in names if WORD_RE.fullmatch(name.lower()))
+
+
+def combination(name: str, mention: str, single_words: Sequence[str]) -> str:
+    """`name` as a combination product: its first word, "/" or "-", and a second one-word name
+    written like the first or in lower case ("Hydrocodone-Acetaminophen", "oxycodone/APAP")."""
+    first = written_like(random.choice(single_words), mention) if not WORD_RE.fullmatch(name.lower()) else name
+    second = random.choice(single_words)
+    second = written_like(second, first) if random.random() < 0.5 else second.lower()
+    return first + random.choice(COMBINATION_JOINERS) + second
+
+
 def random_strength() -> str:
     value, unit = random.choice(STRENGTH_VALUES), random.choice(STRENGTH_UNITS)
     return f"{value}{random.choice(('', ' '))}{unit}" if unit != "%" else f"{value}%"
@@ -199,6 +221,7 @@ def create_drug_names_augmenter(
     decoy_per_token: float = 0.3,
     decoys: Optional[List[str]] = None,
     ending_share: float = 0.0,
+    combination_share: float = 0.0,
 ) -> Callable[[Language, Example], Iterator[Example]]:
     """Replace DRUG spans by random drug names (and STRENGTH spans by random strengths).
 
@@ -216,6 +239,8 @@ def create_drug_names_augmenter(
     decoys: draw decoys only from these words (tests) instead of `decoy_words()`.
     ending_share: the share of new names drawn among the names that end like a word of the example
         outside every entity ("Decision" -> a name ending in "ion"), when there are such names.
+    combination_share: the share of new names written as a combination product, two one-word names
+        joined by "/" or "-" ("hydrocodone/acetaminophen", "Ibuprofen-Famotidine").
     """
     if names is not None:
         lexicon, vocabulary = tuple(names), ()
@@ -231,6 +256,7 @@ def create_drug_names_augmenter(
         lower_share=lower_share, whitespace_level=whitespace_level, whitespace_per_token=whitespace_per_token,
         decoy_level=decoy_level, decoy_per_token=decoy_per_token, decoys=decoy_pool,
         ending_share=ending_share, by_ending=by_ending,
+        combination_share=combination_share, single_words=single_word_names(vocabulary or lexicon),
     )  # fmt: skip
 
 
@@ -253,6 +279,8 @@ def drug_names_augmenter(
     decoys: Sequence[str] = (),
     ending_share: float = 0.0,
     by_ending: Optional[Dict[str, Sequence[str]]] = None,
+    combination_share: float = 0.0,
+    single_words: Sequence[str] = (),
 ) -> Iterator[Example]:
     names = random.random() < level and bool(lexicon or vocabulary)
     with_decoys = bool(decoy_level and decoys) and random.random() < decoy_level
@@ -275,6 +303,8 @@ def drug_names_augmenter(
             else:
                 pool = lexicon if lexicon and (not vocabulary or random.random() < lexicon_share) else vocabulary
             name = written_like(random.choice(pool), mention)
+            if combination_share and single_words and random.random() < combination_share:
+                name = combination(name, mention, single_words)
             if lower_share and not name.isupper() and random.random() < lower_share:
                 name = name.lower()
             if salts and not has_salt and random.random() < salt_share:
