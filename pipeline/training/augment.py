@@ -250,13 +250,14 @@ def create_drug_names_augmenter(
     if decoy_level:
         decoy_pool = tuple(decoys) if decoys is not None else decoy_words()
     by_ending = names_by_ending(vocabulary or lexicon) if ending_share else {}
+    single_words = single_word_names(vocabulary or lexicon) if combination_share else ()
     return partial(
         drug_names_augmenter, level=level, lexicon=lexicon, vocabulary=vocabulary,
         lexicon_share=lexicon_share, strength_level=strength_level, salt_share=salt_share, salts=salt_words(),
         lower_share=lower_share, whitespace_level=whitespace_level, whitespace_per_token=whitespace_per_token,
         decoy_level=decoy_level, decoy_per_token=decoy_per_token, decoys=decoy_pool,
         ending_share=ending_share, by_ending=by_ending,
-        combination_share=combination_share, single_words=single_word_names(vocabulary or lexicon),
+        combination_share=combination_share, single_words=single_words,
     )  # fmt: skip
 
 
