@@ -572,6 +572,20 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
          [("cardiac symptoms, prior cardiac history, or abnormal findings on examination", "There is an absence of")]),
         ("The file does not reflect any medical treatment the aide would deliver, as opposed to assistance with bathing.",
          [("any medical treatment the aide would deliver, as opposed to assistance with bathing", "does not reflect")]),
+        # round 12: do not say, does not carry, has not defined, did not set, has not been characterized, falls short of
+        ("The notes do not say whether function is better on it.", [("whether function is better on it", "do not say")]),
+        ("This patient does not carry a diagnosis of complex regional pain syndrome, and his pain is radicular.",
+         [("a diagnosis of complex regional pain syndrome", "does not carry")]),
+        ("The provider has not defined a weight loss goal for the initial period.", [("a weight loss goal for the initial period", "has not defined")]),
+        ("There is no explanation of why 40 sessions were requested, and the provider did not set measurable treatment goals.",
+         [("explanation of why 40 sessions were requested", "There is no"), ("measurable treatment goals", "did not set")]),
+        ("While insomnia is reported, the nature of the sleep disturbance has not been characterized.",
+         [("the nature of the sleep disturbance", "has not been characterized")]),
+        ("The left latency is borderline, which falls short of the confirmation by nerve-conduction studies that MTUS expects.",
+         [("the confirmation by nerve-conduction studies that MTUS expects", "falls short of")]),
+        ("There is no evidence that the patient improves with therapy.", [("that the patient improves with therapy", "There is no evidence")]),
+        ("ODG supports injections for radiculopathy; there is no documentation of radiculopathy.",
+         [("radiculopathy", "there is no documentation of")]),
     ],
 )
 def test_absent_wordings(nlp, text, expected):
@@ -662,6 +676,18 @@ def test_absent_wordings(nlp, text, expected):
         "Menthol: no MTUS support.",
         "Denying the evaluation would leave the patient unable to meet the criterion.",
         "There is, moreover, no evidence to support the proposition that housekeeping services improve outcomes.",
+        # round 12: an answer, a conclusion after "At this time,", another reviewer's grounds, the literature,
+        # a guideline's chapter, a conditional "without", a cohort, a guideline's ';' list without a colon
+        "No, the remaining portion of the request for Oxycodone was not medically necessary.",
+        "At this time, the medical necessity of Amitiza 24mcg #60 has not been established.",
+        "The utilization review denied this request on the basis that there was no documentation of a failed trial of Omeprazole.",
+        "In light of the lack of supporting evidence, the request for ketamine infusions is not medically necessary.",
+        "The patient did well, and there is no evidence that unsupervised gym access improves outcomes.",
+        "The ACOEM chapter on knee complaints does not address stem cell injections.",
+        "If the patient completes a supervised program without adequate weight loss, surgery could be reconsidered.",
+        "Trials showed healing, although the large observational cohort of Margolis et al. (2013) did not confirm a reduction in amputations.",
+        "The criteria listed on pages 53-54 include failure of 6 months of other treatment; intractable pain with objective "
+        "documentation of pathology; and no contraindications to implantation.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):
@@ -738,3 +764,16 @@ def test_current_and_recent_do_not_name_the_case(nlp):
         "that has no temporal association with the current symptoms. The records show no recent imaging."
     )
     assert [(a["assertion"], a["cue"]) for a in attrs(nlp, text)] == [("requirement", "no"), ("absent", "no")]
+
+
+def test_recorded_and_the_iw_name_the_case_after_a_guideline_sentence(nlp):
+    # round 12: "is not recorded" is about this record; "The IW" is the injured worker
+    recorded = "Ongoing opioid use requires review of the 4 A's. These are analgesia and function. Pain relief from Tramadol is not recorded."
+    assert [(a["assertion"], a["cue"]) for a in attrs(nlp, recorded)] == [("absent", "is not recorded")]
+    iw = (
+        "MTUS guidelines do not recommend doses over 120 mg MED. The IW is taking OxyContin 40mg three times daily. "
+        "Pain remains 8/10. Improvement in activities of daily living is not described."
+    )
+    assert [(c[0], a["assertion"]) for c, a in zip(found(nlp, iw), attrs(nlp, iw)) if a["cue"] == "is not described"] == [
+        ("Improvement in activities of daily living", "absent")
+    ]

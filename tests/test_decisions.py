@@ -100,6 +100,9 @@ def test_decision_span_covers_block(doc):
         ("Although the patient does not have spasm, this request is medically necessary.", True),
         ("For these reasons, the request for two follow up visits is not medically\nappropriate.", False),
         ("No, the request was not medically necessary, medically appropriate, or indicated here.", False),
+        # round 12: the item's own "no refills" does not negate it
+        ("The request for Norco 5/325mg #30, no refills is medically necessary.", True),
+        ("The request for Norco 5/325mg #30, no refills is not medically necessary.", False),
     ],
 )
 def test_conclusion_variants(rationale, expected):

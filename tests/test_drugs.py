@@ -43,6 +43,10 @@ TABLE = [
     ("Nucynta ER 200mg #60", (0, 7), "Nucynta", "tapentadol", strength(200), 60, None, {"release": "ER"}),
     ("Lidoderm 5% patch #30", (0, 8), "Lidoderm", "lidocaine", strength(5, unit="%"), 30, None, {"form": "patch"}),
     ("Baclofan 20 mg, QTY: 30", (0, 8), "Baclofan", "baclofen", strength(20), 30, None, {"drug_class": "muscle relaxant"}),
+    # round 12: a count with decimals, a count at a sentence's end
+    ("Temazepam 15mg QTY: 30.00 (Refills: 1)", (0, 9), "Temazepam", "temazepam", strength(15), 30, 1, {}),
+    ("The request is for Norco 10/325mg #60.", (19, 24), "Norco", "hydrocodone/acetaminophen", strength(10, 325), 60, None, {}),
+    ("He was given Percocet 10/325mg Qty: 60.", (13, 21), "Percocet", "oxycodone/acetaminophen", strength(10, 325), 60, None, {}),
 ]
 
 

@@ -73,6 +73,9 @@ TRIM_WINDOW = 200  # characters of a scope's end the trim_end rules look at per 
 LOOKAHEAD = 40  # characters after a cue a clause break may look at
 COMPLEMENT_RE = re.compile(r"(?:that|whether|if|what|why|how)\b", re.IGNORECASE)  # opens a clause
 REVIEWER_SENTENCE_RE = re.compile(r"(?:the|there|it|we|I)\b", re.IGNORECASE)  # "1. The request lacks X": the reviewer's own point
+LIST_ITEM_OPENING_RE = re.compile(r"\s*(?:and\s+|or\s+)?", re.IGNORECASE)  # the cue opens a ';' item
+ITEM_END_RE = re.compile(r"[;.](?:\s|$)")
+SUBJECT_PREPOSITIONS = ("on", "for", "of", "regarding", "about")  # "The ACOEM chapter on X": still the subject
 COORDINATION_BEFORE_RE = re.compile(r"[,;]\s*(?:(?:and|but)\s+)?(?:the\s+)?$", re.IGNORECASE)  # a clause of its own starts after it
 ASSERTIONS = {"ABSENT": "absent", "PRESENT": "present", "REQUIREMENT": "requirement"}
 
@@ -389,6 +392,14 @@ class CriteriaExtractor(RuleComponent):
         colon = text.rfind(":", sentence_start, clause_start)
         if colon > sentence_start and self.guideline_text(text, sentence_start, colon):
             return True  # "ODG recommends X when all of these are met: ...; absence of Y": a guideline's list
+        semicolon = text.rfind(";", sentence_start, clause_start)
+        if (
+            semicolon > sentence_start
+            and LIST_ITEM_OPENING_RE.fullmatch(text, semicolon + 1, cue_start)
+            and self.guideline_text(text, sentence_start, text.find(";", sentence_start, clause_start))
+            and not (self.case_reference is not None and self.case_reference.search(text, semicolon, item_end(text, cue_start)))
+        ):
+            return True  # "The criteria include failure of X; Y; and no contraindications": a guideline's list without a colon
         if self.guideline is None:
             return False
         for subject in self.guideline.finditer(text, clause_start, cue_start):
@@ -396,8 +407,10 @@ class CriteriaExtractor(RuleComponent):
             if self.attribution is not None and self.attribution.search(before):
                 continue  # "As per MTUS, ...", "exceeds the guidelines": not the clause's subject
             words = text[subject.end() : cue_start].split()
-            if len(words) <= 2 and "," not in text[subject.end() : cue_start]:
-                return True  # the guideline is the cue's subject: "ODG does not address"
+            if "," not in text[subject.end() : cue_start] and (
+                len(words) <= 2 or (len(words) <= 6 and words[0].lower() in SUBJECT_PREPOSITIONS)
+            ):
+                return True  # the guideline is the cue's subject: "ODG does not address", "The ACOEM chapter on knee complaints does not address"
             verb = self.guideline_verb.search(" ".join(words[:4])) if self.guideline_verb is not None else None
             if verb is not None and not any(w.lower() in ("and", "or", "which", "that", "who") for w in words[: len(" ".join(words[:4])[: verb.start()].split())]):
                 return True  # the guideline does something before the cue: "Guidelines recommend X only if no Y"
@@ -455,6 +468,12 @@ class CriteriaExtractor(RuleComponent):
             if pattern.search(value):
                 return name
         return None
+
+
+def item_end(text: str, start: int) -> int:
+    """Where the list item or sentence holding `start` ends (the next ';' or '.', else the text's end)."""
+    match = ITEM_END_RE.search(text, start)
+    return match.start() if match else len(text)
 
 
 def own_clause_start(text: str, items: List[Tuple[int, int]]) -> Optional[int]:
