@@ -374,7 +374,8 @@ class CriteriaExtractor(RuleComponent):
     def guideline_text(self, text: str, sentence_start: int, cue_start: int) -> bool:
         """The clause holding the cue speaks of guidelines or populations: it opens with a
         population ("Patients with no ...", "In cases without ...") or a list number ("5. No ..."),
-        its cue's subject is a
+        it is an item of a guideline's list (after a colon, or a ';' item the cue opens that does
+        not name the case), its cue's subject is a
         guideline ("ODG does not address"), or a guideline does something in it before the
         cue ("Guidelines recommend X only when there is no Y"). A guideline named as an
         object or by attribution ("exceeds the guidelines", "As per MTUS, no indication")
