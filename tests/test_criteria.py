@@ -586,6 +586,8 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
         ("There is no evidence that the patient improves with therapy.", [("that the patient improves with therapy", "There is no evidence")]),
         ("ODG supports injections for radiculopathy; there is no documentation of radiculopathy.",
          [("radiculopathy", "there is no documentation of")]),
+        # a complement "if" is no condition: "If X completes Y without Z, ..." is one (round 12)
+        ("It is unclear if the patient can walk without a cane.", [("if the patient can walk", "It is unclear"), ("a cane", "without")]),
     ],
 )
 def test_absent_wordings(nlp, text, expected):
