@@ -588,6 +588,22 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
          [("radiculopathy", "there is no documentation of")]),
         # a complement "if" is no condition: "If X completes Y without Z, ..." is one (round 12)
         ("It is unclear if the patient can walk without a cane.", [("if the patient can walk", "It is unclear"), ("a cane", "without")]),
+        # round 13: an adverb in "has not responded to", "not yet available", "is not explained", "was not made",
+        # "has not been shown", a parenthetical ", as defined in X," in the subject, "nor does it identify",
+        # "without" inside the subject of an "unclear whether" clause, a ';' item that is the patient's own clause
+        ("Her neuropathic pain has not responded adequately to these agents.", [("these agents", "has not responded adequately to")]),
+        ("The results of the cervical MRI authorized above are not yet available.",
+         [("The results of the cervical MRI authorized above", "are not yet available")]),
+        ("The need for a refill is not explained.", [("The need for a refill", "is not explained")]),
+        ("A formal diagnosis of depression was not made.", [("A formal diagnosis of depression", "was not made")]),
+        ("Functional improvement, as defined in the California Code of Regulations, has not been shown: the work status is unchanged.",
+         [("Functional improvement, as defined in the California Code of Regulations", "has not been shown")]),
+        ("The request does not specify the frequency of treatment, nor does it identify treatment goals.",
+         [("the frequency of treatment", "does not specify"), ("treatment goals", ", nor does it identify")]),
+        ("It is unclear whether a decompression alone without fusion has been considered.",
+         [("whether a decompression alone without fusion has been considered", "It is unclear")]),
+        ("There is no description of the benefit from trazodone; the patient still sleeps four hours a night.",
+         [("description of the benefit from trazodone", "There is no")]),
     ],
 )
 def test_absent_wordings(nlp, text, expected):
@@ -690,6 +706,12 @@ def test_absent_wordings(nlp, text, expected):
         "Trials showed healing, although the large observational cohort of Margolis et al. (2013) did not confirm a reduction in amputations.",
         "The criteria listed on pages 53-54 include failure of 6 months of other treatment; intractable pain with objective "
         "documentation of pathology; and no contraindications to implantation.",
+        # round 13: "X without Y is not supported" is a general statement; a list after "all of the following are
+        # present:" is a guideline's; a generic plural opening the clause ("With unsupervised programs")
+        "Surgery without electrodiagnostic confirmation is not supported.",
+        "Trigger point injections are recommended only for myofascial pain when all of the following are present: "
+        "documented trigger points; symptoms for more than three months; and no radiculopathy.",
+        "ODG does not recommend gym memberships. With unsupervised programs there is no information flow back to the provider.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):
@@ -711,6 +733,10 @@ def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp,
         ("There are no recent electrodiagnostic studies supporting a diagnosis of radiculopathy.", "absent"),
         # a colon after the reviewer's own clause does not open a guideline's list
         ("Applying these criteria to this patient: there is no documentation of a twitch response.", "absent"),
+        ("The records show the following: no relief with physical therapy.", "absent"),
+        # a generic plural opens a guideline clause; a determiner or "prior" makes it the patient's
+        ("Prior injections have provided no relief.", "absent"),
+        ("With these injections there was no relief.", "absent"),
     ],
 )
 def test_guideline_clauses_against_findings(nlp, text, assertion):

@@ -47,6 +47,10 @@ TABLE = [
     ("Temazepam 15mg QTY: 30.00 (Refills: 1)", (0, 9), "Temazepam", "temazepam", strength(15), 30, 1, {}),
     ("The request is for Norco 10/325mg #60.", (19, 24), "Norco", "hydrocodone/acetaminophen", strength(10, 325), 60, None, {}),
     ("He was given Percocet 10/325mg Qty: 60.", (13, 21), "Percocet", "oxycodone/acetaminophen", strength(10, 325), 60, None, {}),
+    # an opioid-acetaminophen combination without its unit is in mg; other unitless numbers are no strength
+    ("Norco 10/325 #90 with 1 refill", (0, 5), "Norco", "hydrocodone/acetaminophen", strength(10, 325), 90, 1, {}),
+    ("Percocet 7.5/325, #60", (0, 8), "Percocet", "oxycodone/acetaminophen", strength(7.5, 325), 60, None, {}),
+    ("Norco 10/20 #90", (0, 5), "Norco", "hydrocodone/acetaminophen", [], 90, None, {}),
 ]
 
 

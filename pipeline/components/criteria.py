@@ -67,7 +67,7 @@ def _quiet_import_context() -> Any:
 CRITERIA_KEY = "imr_criteria"
 GUIDELINE_RULES = (
     "guideline_subject", "guideline_verb", "population_subject", "list_number", "clause_break", "attribution",
-    "conclusion", "conclusion_cue", "case_reference", "finding_cue", "other_reviewer", "own_clause",
+    "conclusion", "conclusion_cue", "case_reference", "finding_cue", "other_reviewer", "own_clause", "list_intro",
 )
 TRIM_WINDOW = 200  # characters of a scope's end the trim_end rules look at per pass
 LOOKAHEAD = 40  # characters after a cue a clause break may look at
@@ -169,6 +169,7 @@ class CriteriaExtractor(RuleComponent):
         (
             self.guideline, self.guideline_verb, self.population, self.list_number, self.clause_break, self.attribution,
             self.conclusion, self.conclusion_cue, self.case_reference, self.finding_cue, self.other_reviewer, self.own_clause,
+            self.list_intro,
         ) = (
             re.compile("|".join(f"(?:{p})" for p in patterns[kind]), re.IGNORECASE) if patterns[kind] else None
             for kind in GUIDELINE_RULES
@@ -391,7 +392,10 @@ class CriteriaExtractor(RuleComponent):
         ):
             return True  # "...; and 5. No contraindications exist": an item of a guideline's numbered criteria
         colon = text.rfind(":", sentence_start, clause_start)
-        if colon > sentence_start and self.guideline_text(text, sentence_start, colon):
+        if colon > sentence_start and (
+            self.guideline_text(text, sentence_start, colon)
+            or (self.list_intro is not None and self.list_intro.search(text, sentence_start, colon))
+        ):
             return True  # "ODG recommends X when all of these are met: ...; absence of Y": a guideline's list
         semicolon = text.rfind(";", sentence_start, clause_start)
         if (

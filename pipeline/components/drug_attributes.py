@@ -105,6 +105,7 @@ class DrugAttributes(RuleComponent):
         self.refills: List[re.Pattern] = []
         self.refills_before: List[re.Pattern] = []
         self.strength_before: List[re.Pattern] = []
+        self.implied_units: List[Tuple[re.Pattern, str]] = []
         self.numbers: Dict[str, int] = {}
         self.strength_re: Optional[re.Pattern] = None
         self.lead_re: Optional[re.Pattern] = None
@@ -116,7 +117,7 @@ class DrugAttributes(RuleComponent):
     def set_rules(self, rules: List[Dict[str, Any]]) -> None:
         super().set_rules(rules)
         self.units, self.per_units, self.quantity, self.refills, self.refills_before = [], [], [], [], []
-        self.strength_before = []
+        self.strength_before, self.implied_units = [], []
         self.quantity_units, remaining = [], []
         self.words, self.numbers = {"form": [], "release": [], "route": []}, {}
         frequencies, leads, dose_words = [], [], []
@@ -142,6 +143,8 @@ class DrugAttributes(RuleComponent):
                 self.refills_before.append(re.compile(rule["pattern"], re.IGNORECASE))
             elif kind == "strength_before":
                 self.strength_before.append(re.compile(rule["pattern"], re.IGNORECASE))
+            elif kind == "implied_unit":
+                self.implied_units.append((re.compile(rf"^(?:{rule['pattern']})$"), rule["unit"]))
             elif kind == "number":
                 self.numbers[rule["text"].lower()] = rule["value"]
             elif kind == "lead":
@@ -259,7 +262,8 @@ class DrugAttributes(RuleComponent):
         return None
 
     def read_strength(self, value: str) -> List[Dict[str, Any]]:
-        """[{"value", "unit"}] of one strength expression; [] when it has no unit (a date, a range)."""
+        """[{"value", "unit"}] of one strength expression; [] when it has no unit (a date, a range)
+        and is no combination whose unit is implied (`implied_unit` rules)."""
         parts = re.split(r"\s*/\s*(?=[A-Za-z]|\d+\s*[A-Za-z]+$)", value, maxsplit=1)
         if len(parts) == 2 and any(p.match(re.sub(r"^[\d.\s]+", "", parts[1])) for p, _ in self.per_units):
             number, unit = split_unit(parts[0])
@@ -272,8 +276,9 @@ class DrugAttributes(RuleComponent):
             return [{"value": number, "unit": f"{base}/{denominator}{per}"}]
         pieces = [split_unit(p) for p in re.split(r"\s*[/-]\s*", value)]
         units = [self.unit_name(u) if u else None for _, u in pieces]
-        if not any(units):
-            return []
+        if not any(units):  # "Norco 10/325": a combination written without its unit
+            implied = next((unit for pattern, unit in self.implied_units if pattern.match(value.strip())), None)
+            return [{"value": number, "unit": implied} for number, _ in pieces if number is not None] if implied else []
         result, carry = [], None
         for (number, _), unit in reversed(list(zip(pieces, units))):
             carry = unit or carry
