@@ -604,6 +604,22 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
          [("whether a decompression alone without fusion has been considered", "It is unclear")]),
         ("There is no description of the benefit from trazodone; the patient still sleeps four hours a night.",
          [("description of the benefit from trazodone", "There is no")]),
+        # round 14: a series in a backward subject, "are not indicated in the request", "little to suggest that",
+        # "Nor does it appear that", "fails to set forth", a post-posed passive is no clause of a ';' list
+        ("A sleep evaluation addressing sleep onset, sleep maintenance, sleep quality, and next-day functioning has not been performed.",
+         [("A sleep evaluation addressing sleep onset, sleep maintenance, sleep quality, and next-day functioning", "has not been performed")]),
+        ("It is unclear why he takes Klonopin and Lunesta, and baseline lipid levels were not documented.",
+         [("why he takes Klonopin and Lunesta", "It is unclear"), ("baseline lipid levels", "were not documented")]),
+        ("The frequency of application and the area to be treated are not indicated in the request.",
+         [("The frequency of application and the area to be treated", "are not indicated in the request")]),
+        ("There is also little to suggest that the therapist has recommended particular equipment.",
+         [("the therapist has recommended particular equipment", "little to suggest that")]),
+        ("Nor does it appear that the exercises could not be done with household items.",
+         [("the exercises could not be done with household items", "Nor does it appear that")]),
+        ("The submitted documentation fails to set forth the sleep latency or total sleep time.",
+         [("the sleep latency or total sleep time", "fails to set forth")]),
+        ("No urine drug screen results were provided for review; the most recent test in the records is from 2015.",
+         [("urine drug screen results were provided for review", "No")]),
     ],
 )
 def test_absent_wordings(nlp, text, expected):
@@ -712,6 +728,12 @@ def test_absent_wordings(nlp, text, expected):
         "Trigger point injections are recommended only for myofascial pain when all of the following are present: "
         "documented trigger points; symptoms for more than three months; and no radiculopathy.",
         "ODG does not recommend gym memberships. With unsupervised programs there is no information flow back to the provider.",
+        # round 14: the literature ("no evidence that X produces lasting functional gains"), a guideline's condition
+        # ("is not suggested for longer than 2 weeks without"), a guideline's list of "that" clauses naming "the patient"
+        "Although there is no evidence that TENS alone produces lasting functional gains, the criteria for a trial have been met.",
+        "MTUS further provides that treatment is not suggested for longer than 2 weeks without evidence of demonstrated efficacy.",
+        "MTUS sets out criteria for admission to a program, including that an adequate evaluation has been made; that previous "
+        "methods have been unsuccessful; that the patient is not a candidate for surgery; and that negative predictors have been addressed.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):
@@ -737,6 +759,8 @@ def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp,
         # a generic plural opens a guideline clause; a determiner or "prior" makes it the patient's
         ("Prior injections have provided no relief.", "absent"),
         ("With these injections there was no relief.", "absent"),
+        # "is not supported without" about the request is the reviewer's, not a guideline's duration limit
+        ("The request is not supported without documentation of functional improvement.", "absent"),
     ],
 )
 def test_guideline_clauses_against_findings(nlp, text, assertion):

@@ -127,6 +127,26 @@ def test_numbered_older_template_header():
     assert decision._.imr_decision["outcome"] == "upheld"
 
 
+@pytest.mark.parametrize("gap", ["\n\n \n", "\n\n", " \n\n"])
+def test_header_wrapped_across_a_paragraph_gap(gap):
+    """A header whose last line sits after a paragraph gap ("... 180gm, DOS" / "01/22/2015: Upheld")
+    is one item; a header after a finished sentence starts on its own line."""
+    text = (
+        "IMR ISSUES, DECISIONS AND RATIONALES\n\n"
+        "Theramine #120:  Upheld\n\nDecision rationale: There is no documentation of a deficiency. The\n\n"
+        "request is not medically necessary.\n\n \n"
+        f"Compounded cream (Flurbiprofen 20%/Lidocaine 5%) 180gm, DOS{gap}01/22/2015:  Upheld\n\n \n"
+        "Decision rationale: Topical compounds are not recommended.\n"
+    )
+    nlp = spacy.blank("en")
+    for name in ("imr_sections", "imr_decisions"):
+        nlp.add_pipe(name)
+    doc = nlp(text)
+    items = [" ".join(d._.imr_decision["item"].split()) for d in doc.spans["imr_decisions"]]
+    assert items == ["Theramine #120", "Compounded cream (Flurbiprofen 20%/Lidocaine 5%) 180gm, DOS 01/22/2015"]
+    assert doc.spans["imr_decisions"][1].start_char == text.index("Compounded")
+
+
 def test_initialize_is_idempotent_and_rules_round_trip(tmp_path):
     nlp = spacy.blank("en")
     component = nlp.add_pipe("imr_decisions")

@@ -375,6 +375,7 @@ def test_vocabulary_finds_drugs_the_lexicon_lacks(nlp):
         # ordinary words, body substances and lab terms
         "Duration, Relief, Strength and Magnesium were discussed; dopamine and creatinine levels were normal.",
         "He sent his curriculum vitae; the MRI was done without contrast; fish oil and marijuana use was denied.",
+        "A medical food containing amino acids was requested.",
     ],
 )
 def test_vocabulary_does_not_tag_class_or_ordinary_words(nlp, text):

@@ -73,8 +73,13 @@ TRIM_WINDOW = 200  # characters of a scope's end the trim_end rules look at per 
 LOOKAHEAD = 40  # characters after a cue a clause break may look at
 COMPLEMENT_RE = re.compile(r"(?:that|whether|if|what|why|how)\b", re.IGNORECASE)  # opens a clause
 REVIEWER_SENTENCE_RE = re.compile(r"(?:the|there|it|we|I)\b", re.IGNORECASE)  # "1. The request lacks X": the reviewer's own point
-LIST_ITEM_OPENING_RE = re.compile(r"\s*(?:and\s+|or\s+)?", re.IGNORECASE)  # the cue opens a ';' item
+LIST_ITEM_OPENING_RE = re.compile(r"\s*(?:and\s+|or\s+)?(?P<that>that\s+(?:the\s+)?)?", re.IGNORECASE)  # the cue opens a ';' item
 ITEM_END_RE = re.compile(r"[;.](?:\s|$)")
+POSTPOSED_PASSIVE_RE = re.compile(  # "No X were provided for review": the cue's own verb, not a clause's
+    r"\b(?:is|are|was|were)\s+(?:(?:also|ever|yet)\s+)?(?:provided|documented|submitted|noted|reported|found|given|recorded|included|attached|seen|made|performed|done|obtained|available)\b",
+    re.IGNORECASE,
+)
+SERIES_END_RE = re.compile(r",\s+and\s+", re.IGNORECASE)  # ", and " closing a series (a backward subject keeps it)
 SUBJECT_PREPOSITIONS = ("on", "for", "of", "regarding", "about")  # "The ACOEM chapter on X": still the subject
 COORDINATION_BEFORE_RE = re.compile(r"[,;]\s*(?:(?:and|but)\s+)?(?:the\s+)?$", re.IGNORECASE)  # a clause of its own starts after it
 ASSERTIONS = {"ABSENT": "absent", "PRESENT": "present", "REQUIREMENT": "requirement"}
@@ -398,11 +403,14 @@ class CriteriaExtractor(RuleComponent):
         ):
             return True  # "ODG recommends X when all of these are met: ...; absence of Y": a guideline's list
         semicolon = text.rfind(";", sentence_start, clause_start)
+        opening = LIST_ITEM_OPENING_RE.fullmatch(text, semicolon + 1, cue_start) if semicolon > sentence_start else None
         if (
-            semicolon > sentence_start
-            and LIST_ITEM_OPENING_RE.fullmatch(text, semicolon + 1, cue_start)
+            opening is not None
             and self.guideline_text(text, sentence_start, text.find(";", sentence_start, clause_start))
-            and not (self.case_reference is not None and self.case_reference.search(text, semicolon, item_end(text, cue_start)))
+            and (
+                opening.group("that") is not None  # "MTUS sets out criteria, including that X; that the patient is not Y"
+                or not (self.case_reference is not None and self.case_reference.search(text, semicolon, item_end(text, cue_start)))
+            )
         ):
             return True  # "The criteria include failure of X; Y; and no contraindications": a guideline's list without a colon
         if self.guideline is None:
@@ -427,6 +435,8 @@ class CriteriaExtractor(RuleComponent):
         if backward:
             for pattern in self.trim_backward:
                 for match in pattern.finditer(text, start, end):
+                    if SERIES_END_RE.fullmatch(match.group(0)) and closes_series(text[start : match.start()]):
+                        continue  # "X, Y, and Z has not been performed": the last item of a series, not a clause
                     start = max(start, match.end())
         pieces = []
         cursor = start
@@ -436,7 +446,7 @@ class CriteriaExtractor(RuleComponent):
         pieces.append((cursor, end))
         if backward:
             pieces = pieces[-1:]  # "...; a home trial was not documented": the subject is the clause before the cue
-        elif self.own_clause is not None and not self.is_clause(text[pieces[0][0] : pieces[0][1]].lstrip()):
+        elif self.own_clause is not None and not self.is_clause(text[slice(*self.trim(text, *pieces[0]))].lstrip(), passive=False):
             # "no documentation of X; walking tolerance is unchanged": in a list of noun phrases, a later
             # item with its own verb is not in the list (a list of clauses, "no documentation that X; Y", is)
             pieces = pieces[:1] + [(a, b) for a, b in pieces[1:] if not self.own_clause.match(text[a:b].lstrip())]
@@ -447,9 +457,14 @@ class CriteriaExtractor(RuleComponent):
                 items.append((item_start, item_end))
         return items
 
-    def is_clause(self, item: str) -> bool:
-        """A list item that is a clause: it has a verb of its own or opens with "that", "whether", ..."""
-        return bool(COMPLEMENT_RE.match(item) or (self.own_clause is not None and self.own_clause.match(item)))
+    def is_clause(self, item: str, passive: bool = True) -> bool:
+        """A list item that is a clause: it has a verb of its own or opens with "that", "whether", ...
+        With `passive=False` a post-posed passive ("No X were provided for review") does not count."""
+        if COMPLEMENT_RE.match(item):
+            return True
+        if not passive and POSTPOSED_PASSIVE_RE.search(item):
+            return False
+        return bool(self.own_clause is not None and self.own_clause.match(item))
 
     def trim(self, text: str, start: int, end: int) -> Tuple[int, int]:
         """Drop leading conjunctions/markers and trailing punctuation and space."""
@@ -479,6 +494,16 @@ def item_end(text: str, start: int) -> int:
     """Where the list item or sentence holding `start` ends (the next ';' or '.', else the text's end)."""
     match = ITEM_END_RE.search(text, start)
     return match.start() if match else len(text)
+
+
+def closes_series(before: str) -> bool:
+    """Whether a ", and" after `before` closes a series ("sleep onset, sleep maintenance, sleep
+    quality, and ..."): at least two items before it, the last a few words without "and"/"or"."""
+    pieces = before.split(",")
+    if len(pieces) < 3:
+        return False
+    last = pieces[-1].split()
+    return 0 < len(last) <= 4 and not any(word.lower() in ("and", "or") for word in last)
 
 
 def own_clause_start(text: str, items: List[Tuple[int, int]]) -> Optional[int]:

@@ -23,6 +23,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .layout import doc_text, lines, paragraph_start_before, paragraph_starts
+
+HEADER_CONTINUATION_RE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}\b|[a-z]")  # a header line that cannot open an item
 from .regexes import compile_rule
 from .base import RuleComponent
 from . import scorers  # noqa: F401  (registers the scorers used in default_config)
@@ -172,11 +174,25 @@ class Sectionizer(RuleComponent):
                 header_start = marker.start() + leading_space(marker.group(0))
             else:
                 header_start = paragraph_start_before(paragraphs, marker.start())
+                header_start = header_continued_from(text, paragraphs, header_start, previous_end)
                 if header_start < previous_end:
                     header_start = line_start_after_sentence_end(text, previous_end, marker.start())
             header_spans.append((header_start, marker.end()))
             previous_end = marker.end()
         return header_spans, {m.start() for m, is_determination in markers if is_determination}
+
+
+def header_continued_from(text: str, paragraphs: List[int], header_start: int, floor: int) -> int:
+    """Where a header starts when its paragraph only continues the one before it: a header
+    wrapped across a paragraph gap or a page break ("... 180gm, DOS" / "01/22/2015: Upheld")
+    opens with a date or a lower-case word, after a paragraph that ends no sentence."""
+    if not HEADER_CONTINUATION_RE.match(text, header_start):
+        return header_start
+    before = paragraph_start_before(paragraphs, header_start - 1)
+    previous = text[before:header_start].rstrip()
+    if before >= floor and before < header_start and previous and not previous.endswith((".", ":")):
+        return before
+    return header_start
 
 
 def determination_key(match: re.Match) -> Tuple[str, str]:
