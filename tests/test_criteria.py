@@ -620,6 +620,10 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
          [("the sleep latency or total sleep time", "fails to set forth")]),
         ("No urine drug screen results were provided for review; the most recent test in the records is from 2015.",
          [("urine drug screen results were provided for review", "No")]),
+        # "In the absence of X, Y or Z, ...": the series is the scope; ", and with ..." is not in it
+        ("In the absence of new neurologic deficits, progressive symptoms or red flags, a repeat study would not change management.",
+         [("new neurologic deficits, progressive symptoms or red flags", "In the absence of")]),
+        ("In the absence of improvement, and with ongoing pain, the request is not supported.", [("improvement", "In the absence of")]),
     ],
 )
 def test_absent_wordings(nlp, text, expected):
