@@ -624,6 +624,26 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
         ("In the absence of new neurologic deficits, progressive symptoms or red flags, a repeat study would not change management.",
          [("new neurologic deficits, progressive symptoms or red flags", "In the absence of")]),
         ("In the absence of improvement, and with ongoing pain, the request is not supported.", [("improvement", "In the absence of")]),
+        # round 16: "in addition to an absence of", more post-posed participles, "has failed to reduce", "The IW has
+        # not", "did not return to work", "and is not on X", "(X not provided)", "but lack X", "It is not entirely
+        # clear", "there is limited information about", "X, Y, and the Z were not documented", a guideline in parentheses
+        ("There are no pain scores, in addition to an absence of any improvement in activities of daily living.",
+         [("pain scores", "There are no"), ("any improvement in activities of daily living", "in addition to an absence of")]),
+        ("The morphine equivalent dose was not calculated, and sleep hygiene measures were not discussed.",
+         [("The morphine equivalent dose", "was not calculated"), ("sleep hygiene measures", "were not discussed")]),
+        ("Maximum medical improvement has not been reached. Radiculopathy is not present on examination.",
+         [("Maximum medical improvement", "has not been reached"), ("Radiculopathy", "is not present")]),
+        ("He has failed to reduce the use of other medications.", [("reduce the use of other medications", "has failed to")]),
+        ("The IW has not returned to work in any capacity.", [("returned to work in any capacity", "IW has not")]),
+        ("The patient did not return to work during that period.", [("return to work during that period", "patient did not")]),
+        ("The claimant is 61 years old and is not on aspirin or anticoagulants.", [("aspirin or anticoagulants", "and is not on")]),
+        ("The patient completed 6 visits (dates of service not provided).", [("dates of service", "not provided")]),
+        ("The reports describe acupuncture as helpful but lack any objective measure.", [("any objective measure", "lack")]),
+        ("It is not entirely clear whether the facet joints have been excluded, and there is limited information about the conservative care.",
+         [("whether the facet joints have been excluded", "It is not entirely clear"), ("the conservative care", "there is limited information about")]),
+        ("The type of traction device, the intended frequency of use, and the duration of treatment were not documented.",
+         [("The type of traction device, the intended frequency of use, and the duration of treatment", "were not documented")]),
+        ("Functional improvement (as defined in the MTUS) was not documented.", [("Functional improvement (as defined in the MTUS)", "was not documented")]),
     ],
 )
 def test_absent_wordings(nlp, text, expected):
@@ -738,6 +758,16 @@ def test_absent_wordings(nlp, text, expected):
         "MTUS further provides that treatment is not suggested for longer than 2 weeks without evidence of demonstrated efficacy.",
         "MTUS sets out criteria for admission to a program, including that an adequate evaluation has been made; that previous "
         "methods have been unsuccessful; that the patient is not a candidate for surgery; and that negative predictors have been addressed.",
+        # round 16: the literature, a guideline's dose limit, a pronoun subject, a guideline's numbered list, a passive modality
+        "There is no evidence to support the long-term use of hypnotics in chronic pain.",
+        "There is little evidence that bone scintigraphy adds useful information over plain films.",
+        "Doses above 120 mg oral morphine equivalents per day are not recommended without pain management consultation.",
+        "The UR denial cited a lack of documented neuropathic pain; this is not supported by the records.",
+        "MTUS criteria for admission to a work conditioning program include (1) functional limitations, which are in the medium "
+        "level; (2) an adequate trial of PT/OT; (3) the patient is not a candidate for surgery; and (5) a return to work goal.",
+        "Passive modalities (without an active exercise component) are not supported in the chronic phase.",
+        "(4) Radiculopathy is not present (by exam, imaging, or neuro-testing): radiculopathy is clearly present.",
+        "Continued opioid therapy requires documented pain relief, functional improvement, and an absence of aberrant behavior.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):

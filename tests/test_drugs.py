@@ -376,6 +376,8 @@ def test_vocabulary_finds_drugs_the_lexicon_lacks(nlp):
         "Duration, Relief, Strength and Magnesium were discussed; dopamine and creatinine levels were normal.",
         "He sent his curriculum vitae; the MRI was done without contrast; fish oil and marijuana use was denied.",
         "A medical food containing amino acids was requested.",
+        # a name that is a dose unit: "morphine equivalents"
+        "The total is 120 mg oral morphine equivalents per day; the morphine\r\nequivalent dose was not calculated.",
     ],
 )
 def test_vocabulary_does_not_tag_class_or_ordinary_words(nlp, text):

@@ -73,12 +73,17 @@ TRIM_WINDOW = 200  # characters of a scope's end the trim_end rules look at per 
 LOOKAHEAD = 40  # characters after a cue a clause break may look at
 COMPLEMENT_RE = re.compile(r"(?:that|whether|if|what|why|how)\b", re.IGNORECASE)  # opens a clause
 REVIEWER_SENTENCE_RE = re.compile(r"(?:the|there|it|we|I)\b", re.IGNORECASE)  # "1. The request lacks X": the reviewer's own point
-LIST_ITEM_OPENING_RE = re.compile(r"\s*(?:and\s+|or\s+)?(?P<that>that\s+(?:the\s+)?)?", re.IGNORECASE)  # the cue opens a ';' item
+LIST_ITEM_OPENING_RE = re.compile(  # the cue opens a ';' item, after a "that" or a list number: a guideline's own item
+    r"\s*(?:and\s+|or\s+)?(?:(?P<marker>that\s+|\(?\d{1,2}[.)]\s+)(?:the\s+)?)?", re.IGNORECASE
+)
 ITEM_END_RE = re.compile(r"[;.](?:\s|$)")
 POSTPOSED_PASSIVE_RE = re.compile(  # "No X were provided for review": the cue's own verb, not a clause's
     r"\b(?:is|are|was|were)\s+(?:(?:also|ever|yet)\s+)?(?:provided|documented|submitted|noted|reported|found|given|recorded|included|attached|seen|made|performed|done|obtained|available)\b",
     re.IGNORECASE,
 )
+SERIES_BREAK_WORDS = {"and", "or", "is", "are", "was", "were", "has", "have", "had", "does", "do", "did"}
+PRONOUN_RE = re.compile(r"(?:this|that|these|those|it|which)\W*", re.IGNORECASE)  # a backward subject naming nothing
+SERIES_TAIL_RE = re.compile(r",\s*and\s+(?:the\s+)?$", re.IGNORECASE)  # a terminating ", and the" just before a scope
 SERIES_END_RE = re.compile(r",\s+and\s+", re.IGNORECASE)  # ", and " closing a series (a backward subject keeps it)
 SUBJECT_PREPOSITIONS = ("on", "for", "of", "regarding", "about")  # "The ACOEM chapter on X": still the subject
 COORDINATION_BEFORE_RE = re.compile(r"[,;]\s*(?:(?:and|but)\s+)?(?:the\s+)?$", re.IGNORECASE)  # a clause of its own starts after it
@@ -261,7 +266,7 @@ class CriteriaExtractor(RuleComponent):
         # a backward cue's subject (its scope's last item), and where it starts when it is a clause
         # of its own ("..., and a neuropathy is absent"): a forward scope ends there
         subject_items = {
-            id(m): self.items(text, *chars, backward=True)
+            id(m): self.items(text, series_start(text, m, section, chars[0]), chars[1], backward=True)
             for m in modifiers
             if m.direction == "BACKWARD" and (chars := scope_chars(m, section)) is not None
         }
@@ -305,6 +310,8 @@ class CriteriaExtractor(RuleComponent):
             for item_start, item_end in items:
                 if self.is_conclusion(text, item_start, item_end, cue_text):
                     continue
+                if backward and PRONOUN_RE.fullmatch(text, item_start, item_end):
+                    continue  # "... a lack of X; this is not supported by the records": no finding of its own
                 value = text[item_start:item_end]
                 attrs = {
                     "negated": assertion == "absent",
@@ -408,7 +415,7 @@ class CriteriaExtractor(RuleComponent):
             opening is not None
             and self.guideline_text(text, sentence_start, text.find(";", sentence_start, clause_start))
             and (
-                opening.group("that") is not None  # "MTUS sets out criteria, including that X; that the patient is not Y"
+                opening.group("marker") is not None  # "MTUS sets out criteria, including that X; that the patient is not Y"
                 or not (self.case_reference is not None and self.case_reference.search(text, semicolon, item_end(text, cue_start)))
             )
         ):
@@ -420,12 +427,14 @@ class CriteriaExtractor(RuleComponent):
             if self.attribution is not None and self.attribution.search(before):
                 continue  # "As per MTUS, ...", "exceeds the guidelines": not the clause's subject
             words = text[subject.end() : cue_start].split()
-            if "," not in text[subject.end() : cue_start] and (
+            if not any(mark in text[subject.end() : cue_start] for mark in ",)") and (
                 len(words) <= 2 or (len(words) <= 6 and words[0].lower() in SUBJECT_PREPOSITIONS)
             ):
                 return True  # the guideline is the cue's subject: "ODG does not address", "The ACOEM chapter on knee complaints does not address"
-            verb = self.guideline_verb.search(" ".join(words[:4])) if self.guideline_verb is not None else None
-            if verb is not None and not any(w.lower() in ("and", "or", "which", "that", "who") for w in words[: len(" ".join(words[:4])[: verb.start()].split())]):
+            # the verb follows the subject, or its prepositional phrase ("MTUS criteria for admission to a program include")
+            head = " ".join(words[: 10 if words and words[0].lower() in SUBJECT_PREPOSITIONS else 4])
+            verb = self.guideline_verb.search(head) if self.guideline_verb is not None else None
+            if verb is not None and not any(w.lower() in ("and", "or", "which", "that", "who") for w in head[: verb.start()].split()):
                 return True  # the guideline does something before the cue: "Guidelines recommend X only if no Y"
         return False
 
@@ -496,14 +505,25 @@ def item_end(text: str, start: int) -> int:
     return match.start() if match else len(text)
 
 
+def series_start(text: str, modifier: Any, section: Span, start: int) -> int:
+    """Where a backward cue's scope starts when a terminating ", and the" only closes a series
+    ("The type of device, the frequency of use, and the duration were not documented"): the
+    sentence's start; else `start`."""
+    tail = SERIES_TAIL_RE.search(text, max(0, start - 16), start)
+    if tail is None:
+        return start
+    sentence_start = max(section.doc[modifier.modifier_span[0]].sent.start_char, section.start_char)
+    return sentence_start if sentence_start < tail.start() and closes_series(text[sentence_start : tail.start()]) else start
+
+
 def closes_series(before: str) -> bool:
     """Whether a ", and" after `before` closes a series ("sleep onset, sleep maintenance, sleep
-    quality, and ..."): at least two items before it, the last a few words without "and"/"or"."""
+    quality, and ..."): an item before it of a few words, without "and"/"or" or a verb."""
     pieces = before.split(",")
-    if len(pieces) < 3:
+    if len(pieces) < 2:
         return False
     last = pieces[-1].split()
-    return 0 < len(last) <= 4 and not any(word.lower() in ("and", "or") for word in last)
+    return 0 < len(last) <= 6 and not any(word.lower() in SERIES_BREAK_WORDS for word in last)
 
 
 def own_clause_start(text: str, items: List[Tuple[int, int]]) -> Optional[int]:

@@ -121,6 +121,7 @@ class DrugMatcher(RuleComponent):
         self.stopwords: set = set()
         self.fuzzy_memo: Dict[str, Optional[Dict[str, Any]]] = {}
         self.pattern: Optional[re.Pattern] = None
+        self.unit_after_re: Optional[re.Pattern] = None
         self.first_words = numpy.zeros(0, dtype=numpy.uint64)
         self.known_words = numpy.zeros(0, dtype=numpy.uint64)
 
@@ -128,6 +129,7 @@ class DrugMatcher(RuleComponent):
         super().set_rules(rules)
         self.lexicon, self.fuzzy_targets, self.stopwords, self.fuzzy_memo = {}, {}, set(), {}
         salts: List[str] = []
+        unit_after: List[str] = []
         for rule in rules:
             kind = rule["kind"]
             if kind in ("drug", "misspelling"):
@@ -146,6 +148,9 @@ class DrugMatcher(RuleComponent):
                 salts.append(rule["name"])
             elif kind == "stopword":
                 self.stopwords.add(rule["name"].lower())
+            elif kind == "unit_after":
+                unit_after.append(rule["pattern"])
+        self.unit_after_re = re.compile("|".join(f"(?:{p})" for p in unit_after), re.IGNORECASE) if unit_after else None
         first = {re.split(r"[ /]", key)[0] for key in self.lexicon}
         self.first_words = numpy.array(sorted(get_string_id(w) for w in first | {w + "-" for w in first}), dtype=numpy.uint64)
         self.known_words = numpy.array(sorted(get_string_id(w) for w in set(self.lexicon) | self.stopwords), dtype=numpy.uint64)
@@ -379,7 +384,12 @@ class DrugMatcher(RuleComponent):
         return self.fuzzy_memo.get(key)
 
     def make_span(self, doc: Doc, start: int, written: str, entry: Dict[str, Any]) -> Optional[Span]:
-        span = doc.char_span(start, start + len(written), label=DRUG_LABEL)
+        """A DRUG span for a name written at `start`; None when it is not token-aligned or the
+        words after it make it a unit ("morphine equivalents": `unit_after` rules)."""
+        end = start + len(written)
+        if self.unit_after_re is not None and self.unit_after_re.match(doc.text, end):
+            return None
+        span = doc.char_span(start, end, label=DRUG_LABEL)
         if span is None:
             return None
         span._.imr_drug = {
