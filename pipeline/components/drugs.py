@@ -387,7 +387,7 @@ class DrugMatcher(RuleComponent):
         """A DRUG span for a name written at `start`; None when it is not token-aligned or the
         words after it make it a unit ("morphine equivalents": `unit_after` rules)."""
         end = start + len(written)
-        if self.unit_after_re is not None and self.unit_after_re.match(doc.text, end):
+        if self.unit_after_re is not None and self.unit_after_re.match(doc_text(doc), end):
             return None
         span = doc.char_span(start, end, label=DRUG_LABEL)
         if span is None:

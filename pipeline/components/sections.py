@@ -23,11 +23,11 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .layout import doc_text, lines, paragraph_start_before, paragraph_starts
-
-HEADER_CONTINUATION_RE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}\b|[a-z]")  # a header line that cannot open an item
 from .regexes import compile_rule
 from .base import RuleComponent
 from . import scorers  # noqa: F401  (registers the scorers used in default_config)
+
+HEADER_CONTINUATION_RE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}\b|[a-z]")  # a header line that cannot open an item
 
 
 SECTIONS_KEY = "imr_sections"
@@ -190,7 +190,7 @@ def header_continued_from(text: str, paragraphs: List[int], header_start: int, f
         return header_start
     before = paragraph_start_before(paragraphs, header_start - 1)
     previous = text[before:header_start].rstrip()
-    if before >= floor and before < header_start and previous and not previous.endswith((".", ":")):
+    if before >= floor and previous and not previous.endswith((".", ":")):
         return before
     return header_start
 
