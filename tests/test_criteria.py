@@ -644,6 +644,19 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
         ("The type of traction device, the intended frequency of use, and the duration of treatment were not documented.",
          [("The type of traction device, the intended frequency of use, and the duration of treatment", "were not documented")]),
         ("Functional improvement (as defined in the MTUS) was not documented.", [("Functional improvement (as defined in the MTUS)", "was not documented")]),
+        # round 17: a dash list after "The following were not documented:", "While X is documented, Y is not",
+        # "has not been diagnosed" (not "... diagnosed with"), "was not corroborated by", ", nor does it include"
+        # after the records, a post-posed finding after a guideline sentence
+        ("The following were not documented:\n- an acute exacerbation\n- a reduction in muscle spasm.",
+         [("an acute exacerbation", "The following were not documented:"), ("a reduction in muscle spasm", "The following were not documented:")]),
+        ("While a trial of duloxetine is documented, a localized neuropathic pain generator is not; the diagnosis is a strain.",
+         [("a localized neuropathic pain generator", "is not")]),
+        ("The need for decompression at C6-C7 was not corroborated by the imaging.", [("The need for decompression at C6-C7", "was not corroborated")]),
+        ("The patient has not been diagnosed with a nutritional deficiency.", [("been diagnosed with a nutritional deficiency", "patient has not")]),
+        ("The documentation does not describe any falls, nor does it include a home safety evaluation.",
+         [("any falls", "does not describe"), ("a home safety evaluation", ", nor does it include")]),
+        ("ODG lists it as an option for insomnia with coexisting depression. Depression has not been diagnosed.",
+         [("Depression", "has not been diagnosed")]),
     ],
 )
 def test_absent_wordings(nlp, text, expected):
@@ -768,6 +781,14 @@ def test_absent_wordings(nlp, text, expected):
         "Passive modalities (without an active exercise component) are not supported in the chronic phase.",
         "(4) Radiculopathy is not present (by exam, imaging, or neuro-testing): radiculopathy is clearly present.",
         "Continued opioid therapy requires documented pain relief, functional improvement, and an absence of aberrant behavior.",
+        # round 17: a pain score "without medication", a conclusion through another item, the literature, a drug's property,
+        # "nor does it include" in the MTUS definition
+        "Here the treating physician documents pain of 8/10 without medication and 4/10 with tramadol.",
+        "Since the surgery is not certified, there is no need for a pre-operative medical evaluation.",
+        "The evidence is limited, and there is no evidence that it is more effective than other forms of stimulation.",
+        "The program does not involve supervision, and studies of commercial programs have not demonstrated durable weight loss.",
+        "Decision rationale: Methocarbamol (Robaxin) is an antispasmodic whose mechanism of action is unknown.",
+        "Medical treatment does not include homemaker services, nor does it include personal care.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):
