@@ -657,6 +657,15 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
          [("any falls", "does not describe"), ("a home safety evaluation", ", nor does it include")]),
         ("ODG lists it as an option for insomnia with coexisting depression. Depression has not been diagnosed.",
          [("Depression", "has not been diagnosed")]),
+        # round 18: "cannot be documented" (never "could be assessed"), "The absence of X does not support", "not available in
+        # the records", "is not supported by documentation of X", "is also not accompanied by X"
+        ("Functional improvement from the initial course cannot be documented. The response could be assessed.",
+         [("Functional improvement from the initial course", "cannot be documented")]),
+        ("The absence of objective radicular findings does not support the request.", [("objective radicular findings", "The absence of")]),
+        ("The results of that consultation are not available in the records submitted for review.",
+         [("The results of that consultation", "are not available")]),
+        ("The request is not supported by documentation of functional improvement. It is also not accompanied by a treatment plan.",
+         [("functional improvement", "is not supported by documentation of"), ("a treatment plan", "is also not accompanied by")]),
     ],
 )
 def test_absent_wordings(nlp, text, expected):
@@ -789,6 +798,9 @@ def test_absent_wordings(nlp, text, expected):
         "The program does not involve supervision, and studies of commercial programs have not demonstrated durable weight loss.",
         "Decision rationale: Methocarbamol (Robaxin) is an antispasmodic whose mechanism of action is unknown.",
         "Medical treatment does not include homemaker services, nor does it include personal care.",
+        # round 18: the literature on "their use", a population "those who have no X"
+        "Topical muscle relaxants are not recommended, as there is no evidence for their use as a topical product.",
+        "Surgery is not indicated for patients with mild symptoms or those who have no activity limitations.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):
