@@ -10,7 +10,6 @@ import errno
 import functools
 import os
 import shlex
-import signal
 import sys
 from pathlib import Path
 from typing import Any, Callable, List, Optional
@@ -117,7 +116,7 @@ def annotate_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary (a line per failed letter still goes to stderr)."),
 ) -> None:
     """Annotate letters into imr/1 JSONL records or spaCy DocBins."""
-    from .io.annotate import Interrupted, annotate, in_shard, output_path, parse_shard
+    from .io.annotate import Interrupted, annotate, in_shard, output_path, parse_shard, stop_on_signals
     from .io.inputs import find_inputs, iter_letters
     from .io.output import DOCBIN_SHARD_SIZE, is_docbin_folder, partial_path
     from .io.progress import Progress
@@ -144,35 +143,32 @@ def annotate_command(
     # JSONL files and stdin hold any number of letters, and a shard an unknown share: no total then.
     countable = not shard and not any(f.suffix.lower() == ".jsonl" or str(f) == "-" for f in found.files)
     progress = Progress(len(found.files) + len(found.unreadable) if countable else None, quiet=quiet, every=progress_every)
-    handlers = {sig: signal.signal(sig, raise_interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        if dask:
-            from .io.distributed import annotate_with_dask
+        with stop_on_signals():
+            if dask:
+                from .io.distributed import annotate_with_dask
 
-            if retry_errors:
-                echo_err("error: --retry-errors is not available with --dask")
-                raise typer.Exit(EXIT_USAGE)
-            summary = annotate_with_dask(
-                letters, out, address=dask, n_process=n_process, partition_size=partition_size, include_text=include_text,
-                on_record=progress.update, resume=resume, overwrite=overwrite, model=model, timeout=timeout or None,
-                max_length=max_length,
-            )
-        else:
-            nlp = load_model(model)
-            summary = annotate(
-                nlp, letters, out, n_process=n_process, batch_size=batch_size, include_text=include_text,
-                on_record=progress.update, resume=resume, retry_errors=retry_errors, overwrite=overwrite, model=model,
-                timeout=timeout or None, max_length=max_length, shard_size=docbin_shard_size,
-            )
+                if retry_errors:
+                    echo_err("error: --retry-errors is not available with --dask")
+                    raise typer.Exit(EXIT_USAGE)
+                summary = annotate_with_dask(
+                    letters, out, address=dask, n_process=n_process, partition_size=partition_size, include_text=include_text,
+                    on_record=progress.update, resume=resume, overwrite=overwrite, model=model, timeout=timeout or None,
+                    max_length=max_length,
+                )
+            else:
+                nlp = load_model(model)
+                summary = annotate(
+                    nlp, letters, out, n_process=n_process, batch_size=batch_size, include_text=include_text,
+                    on_record=progress.update, resume=resume, retry_errors=retry_errors, overwrite=overwrite, model=model,
+                    timeout=timeout or None, max_length=max_length, shard_size=docbin_shard_size,
+                )
     except Interrupted as stop:
         progress.close()
         kept = f"kept {stop.kept:,} records in {stop.partial}" if stop.partial and stop.kept else "nothing was finished"
         resume_command = " ".join(shlex.quote(a) for a in ["imr"] + sys.argv[1:] + ([] if "--resume" in sys.argv else ["--resume"]))
         echo_err(f"interrupted: {kept}; continue with: {resume_command}")
         raise typer.Exit(128 + int(stop.signal_number))
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
     progress.close()
     if not quiet:
         folder = is_docbin_folder(out, docbin_shard_size)
@@ -182,12 +178,6 @@ def annotate_command(
         if not quiet:
             echo_err(f"{summary.errors} of {summary.letters} letters could not be annotated (their error records are in the output)")
         raise typer.Exit(EXIT_INPUT_ERRORS)
-
-
-def raise_interrupted(signum: int, frame: Any) -> None:
-    from .io.annotate import Interrupted
-
-    raise Interrupted(signum)
 
 
 def refuse_output_that_is_an_input(output: Path, inputs: List[Path]) -> None:

@@ -283,6 +283,32 @@ def test_a_killed_overwrite_keeps_the_earlier_output_and_resumes_the_new_run(nlp
     assert [r["id"] for r in srsly.read_jsonl(out)] == [SEED, "CM16-0219557"]
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the dropped exception, on purpose
+def test_a_signal_whose_exception_python_drops_still_stops_the_run(nlp, tmp_path):
+    """Python drops an exception raised in a finalizer (a weakref callback, `__del__`):
+    a Ctrl-C that lands there must still stop the run at the end of the batch."""
+    import gc
+    import signal
+
+    from imr.io.annotate import Interrupted, stop_on_signals
+
+    class Finalized:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGINT)  # the handler's Interrupted is raised here and dropped
+
+    def signal_in_a_finalizer(record):
+        Finalized()
+        gc.collect()
+
+    out = tmp_path / "out.jsonl"
+    dev = CORPUS / "dev" / "CM16-0219557.txt"
+    with stop_on_signals(), pytest.raises(Interrupted) as stopped:
+        annotate(nlp, iter_letters([letter_path(SEED), dev]), out, batch_size=1, on_record=signal_in_a_finalizer)
+    assert stopped.value.signal_number == signal.SIGINT and stopped.value.kept == 1
+    assert not out.exists() and [r["id"] for r in srsly.read_jsonl(tmp_path / "out.jsonl.part")] == [SEED]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_stale_partial_needs_resume_and_a_torn_line_is_cut(nlp, tmp_path):
     out = tmp_path / "out.jsonl"
     first = next(iter(annotate_batch(nlp, list(iter_letters([letter_path(SEED)])))))[1]

@@ -57,6 +57,41 @@ class Interrupted(KeyboardInterrupt):
         self.partial: Optional[Path] = None
 
 
+# The signal of a stop request (Ctrl-C, SIGTERM) of the run in progress, or None.
+requested_stop: Optional[int] = None
+
+
+def request_stop(signum: int, frame: Any = None) -> None:
+    """Signal handler: stop the run by raising `Interrupted`. The signal is also
+    remembered, because Python drops an exception raised while it runs a finalizer
+    (a weakref callback, a `__del__`); the run loops then stop at the next batch
+    (`raise_if_stop_requested`), so a Ctrl-C is never lost.
+    """
+    global requested_stop
+    requested_stop = signum
+    raise Interrupted(signum)
+
+
+def raise_if_stop_requested() -> None:
+    """Raise `Interrupted` if a stop was requested and its exception was dropped."""
+    if requested_stop is not None:
+        raise Interrupted(requested_stop)
+
+
+@contextmanager
+def stop_on_signals(signals: Tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)) -> Iterator[None]:
+    """Within the block, `signals` stop the run (`request_stop`); handlers restored after."""
+    global requested_stop
+    requested_stop = None
+    previous = {sig: signal.signal(sig, request_stop) for sig in signals}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        requested_stop = None
+
+
 @dataclass
 class Summary:
     """Counts of one annotation run."""
@@ -446,6 +481,8 @@ def annotate(
                 summary.add(record)
                 if on_record:
                     on_record(record)
+            raise_if_stop_requested()
+        raise_if_stop_requested()
         writer.finish()
     except KeyboardInterrupt as interrupt:
         stop = interrupt if isinstance(interrupt, Interrupted) else Interrupted()
@@ -482,4 +519,4 @@ def in_shard(letter_id: str, k: int, n: int) -> bool:
     return zlib.crc32(letter_id.encode("utf8")) % n == k - 1
 
 
-__all__ = ["annotate", "annotate_batch", "iter_batches", "Summary", "Interrupted", "OutputError", "output_path"]
+__all__ = ["annotate", "annotate_batch", "iter_batches", "Summary", "Interrupted", "OutputError", "output_path", "stop_on_signals"]

@@ -19,7 +19,7 @@ import dask
 from distributed.diagnostics.plugin import WorkerPlugin
 from spacy.language import Language
 
-from .annotate import DEFAULT_MAX_LENGTH, DEFAULT_TIMEOUT, Interrupted, Summary, annotate_batch, failed_record, prepare
+from .annotate import DEFAULT_MAX_LENGTH, DEFAULT_TIMEOUT, Interrupted, Summary, annotate_batch, failed_record, prepare, raise_if_stop_requested
 from .inputs import Letter
 from .output import PartitionedRecordWriter, encode_record
 
@@ -155,9 +155,11 @@ def annotate_with_dask(
             except (KilledWorker, FutureCancelledError):
                 records = redo_letter_by_letter(client, batch, timeout, include_text)
             finished(positions, records)
+            raise_if_stop_requested()
             refill = next(todo, None)
             if refill is not None:
                 submit(*refill)
+        raise_if_stop_requested()
         writer.finish()
     except KeyboardInterrupt as interrupt:
         stop = interrupt if isinstance(interrupt, Interrupted) else Interrupted()
