@@ -602,11 +602,13 @@ def test_a_solution_strength_before_its_name_after_a_joining_word(nlp):
         "Subacromial injection with Kenalog 40mg/ml and 1% Lidocaine",
         "Trigger point injections x 4 with 0.5% bupivacaine",
         "Compound: Diclofenac 3% Lidocaine cream 120gm",  # never the strength of the drug before
+        "Trigger point injections with 1% Lidocaine and 40mg Kenalog x 3",  # a dose in mg after a joining word (round 19)
     )
     assert [[(d["name"], d["strength"]) for d in h] for h in headers] == [
         [("Kenalog", [{"value": 40, "unit": "mg/ml"}]), ("Lidocaine", [{"value": 1, "unit": "%"}])],
         [("bupivacaine", [{"value": 0.5, "unit": "%"}])],
         [("Diclofenac", [{"value": 3, "unit": "%"}]), ("Lidocaine", [])],
+        [("Lidocaine", [{"value": 1, "unit": "%"}]), ("Kenalog", [{"value": 40, "unit": "mg"}])],
     ]
 
 

@@ -32,6 +32,15 @@ def test_double_spaced_layout_paragraphs():
     assert len(list(doc.sents)) == 2
 
 
+def test_the_last_item_of_a_bullet_list_without_a_period_ends_its_sentence():
+    text = "Unmet criteria:\n- a new deficit\n- red flags such as\ntumor or fracture\nThe MRI is not medically necessary.\n- an item\n- and its line wrap\ncontinued here."
+    doc = make_nlp()(text)
+    assert [s.text.strip() for s in doc.sents] == [
+        "Unmet criteria:\n- a new deficit\n- red flags such as\ntumor or fracture",
+        "The MRI is not medically necessary.\n- an item\n- and its line wrap\ncontinued here.",  # a wrapped line in lower case goes on
+    ]
+
+
 def test_rules_round_trip(tmp_path):
     nlp = make_nlp()
     nlp.initialize()

@@ -21,6 +21,9 @@ from .base import RuleComponent
 
 BOUNDARY_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 WORD_BEFORE_RE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+# The last item of a bullet list without a period (its wrapped lines start in lower case): the
+# next line opens a sentence when it starts with a capital ("- recent lumbar fusion\nThe brace ...").
+BULLET_LIST_END_RE = re.compile(r"^[ \t]*[-\u2013\u2022*][ \t]+[^\n]*(?:\n[ \t]*[a-z][^\n]*)*[^\s.!?:;,][ \t]*\n[ \t]*(?=[\"'(\[]?[A-Z])", re.MULTILINE)
 
 
 @Language.factory(
@@ -59,6 +62,7 @@ class SentenceSegmenter(RuleComponent):
             if word and word.group(1).lower() in self.abbreviations:
                 continue
             offsets.add(match.end())
+        offsets.update(match.end() for match in BULLET_LIST_END_RE.finditer(text))
         starts = numpy.full(len(doc), -1, dtype="int64")
         token_starts = doc.to_array(IDX).astype("int64")
         indices = numpy.searchsorted(token_starts, sorted(offsets))
