@@ -693,6 +693,28 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
          [("Failure of a home exercise program", "has not been established")]),
         ("The absence of liver function monitoring and the lack of documented spasm do not support continued use.",
          [("liver function monitoring", "The absence of"), ("documented spasm", "lack of")]),
+        # round 21: post-posed "is not in the records / among the records submitted / part of her history", "were not
+        # specifically addressed" (and no "While" in the subject), "was not achieved", "has not been determined", "Nor is it
+        # explained why", ", nor has X been submitted", "Nothing in the records describes", "Unclear why" (a fragment), "The
+        # medical records submitted for review fail to", the reviewer's own numbered list after "the following requirements
+        # are not met:"
+        ("A urine drug screen is not in the records submitted for review.", [("A urine drug screen", "is not in the records")]),
+        ("A prior peptic ulcer or gastrointestinal bleed is not part of her history.",
+         [("A prior peptic ulcer or gastrointestinal bleed", "is not part of her history")]),
+        ("While side effects were not specifically addressed at the last visit, she is stable.", [("side effects", "were not specifically addressed")]),
+        ("Relief for 6 months was not achieved.", [("Relief for 6 months", "was not achieved")]),
+        ("Surgical candidacy has not been determined.", [("Surgical candidacy", "has not been determined")]),
+        ("Nor is it explained why the medication is taken three times daily.",
+         [("why the medication is taken three times daily", "Nor is it explained")]),
+        ("There is no documentation of the deficits, nor has a reassessment following those sessions been submitted for review.",
+         [("the deficits", "There is no documentation of"), ("a reassessment following those sessions", ", nor has")]),
+        ("Nothing in the records describes symptoms in the left arm.", [("symptoms in the left arm", "Nothing in the records describes")]),
+        ("MRI with disc protrusion only. Unclear why brace requested at this point.", [("why brace requested at this point", "Unclear")]),
+        ("The medical records submitted for review fail to document objective functional improvement.",
+         [("objective functional improvement", "fail to document")]),
+        ("In this case the following requirements are not met: 1) there is no documentation of a current pain assessment; "
+         "2) there has been no urine drug screen since 2-2016.",
+         [("a current pain assessment", "there is no documentation of"), ("urine drug screen since 2-2016", "there has been no")]),
     ],
 )
 def test_absent_wordings(nlp, text, expected):
@@ -845,6 +867,12 @@ def test_absent_wordings(nlp, text, expected):
         "Should the evaluation find him unsuitable, no program would follow.",
         "The records do not support continued use.",
         "Mild cases with normal two-point discrimination and no thenar atrophy are expected to respond to conservative care.",
+        # round 21: "8/10 without and 6/10 with", "There are no MTUS criteria for X", "I cannot find X to be medically necessary",
+        # a conditional "if X continue and a plateau has not been reached"
+        "Pain is rated 8/10 without and 6/10 with medications.",
+        "There are no MTUS criteria for genicular nerve radiofrequency neurotomy.",
+        "I cannot find the ultrasound of the right wrist to be medically necessary.",
+        "More visits may follow if measurable gains continue and a plateau has not been reached.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):

@@ -103,6 +103,7 @@ def test_drug_object_has_every_field(nlp):
             {"quantity": 60, "refills": 1, "route": "oral", "frequency": "twice a day"},
         ),
         ("EC-Naprosyn 500mg", "Naprosyn", strength(500), {"release": "EC"}),
+        ("Anaprox DS 550mg #60 with 2 refills", "Anaprox", strength(550), {"release": "DS", "quantity": 60, "refills": 2}),  # double strength (round 21)
         ("Three months coverage of Viagra 50mg", "Viagra", strength(50), {"quantity": None}),
         # attributes stop at the sentence end: "50%" and "#3" belong to other words
         ("Norco 10/325mg. He has 50% relief #3.", "Norco", strength(10, 325), {"quantity": None}),
