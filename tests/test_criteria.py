@@ -715,6 +715,17 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
         ("In this case the following requirements are not met: 1) there is no documentation of a current pain assessment; "
          "2) there has been no urine drug screen since 2-2016.",
          [("a current pain assessment", "there is no documentation of"), ("urine drug screen since 2-2016", "there has been no")]),
+        # round 22: "has not quantified", "did not submit", "do not seem to describe", "we have no", "is therefore not", "The
+        # records in this case fail to", a finding after a guideline sentence when the case is named by a dashed date
+        # ("since at least 1-2016") or "PR-2"
+        ("The PTP has not quantified pain levels.", [("pain levels", "has not quantified")]),
+        ("The treating provider did not submit a urine drug screen.", [("a urine drug screen", "did not submit")]),
+        ("The notes also do not seem to describe how the medication has changed her sleep.",
+         [("how the medication has changed her sleep", "do not seem to describe")]),
+        ("The evaluation is pending, and we have no psychological clearance to rely on.", [("psychological clearance to rely on", "we have no")]),
+        ("He attends therapy. He is therefore not homebound.", [("homebound", "He is therefore not")]),
+        ("The records in this case fail to establish that the condition requires positioning.",
+         [("the condition requires positioning", "fail to establish that")]),
     ],
 )
 def test_absent_wordings(nlp, text, expected):
@@ -873,10 +884,26 @@ def test_absent_wordings(nlp, text, expected):
         "There are no MTUS criteria for genicular nerve radiofrequency neurotomy.",
         "I cannot find the ultrasound of the right wrist to be medically necessary.",
         "More visits may follow if measurable gains continue and a plateau has not been reached.",
+        # round 22: "9 out of 10 without medications", "studies of X have not shown", "that alone does not justify a supervised
+        # program", "X without Y would exceed", "no evidence for use of X as a topical product", a guideline subject with a
+        # parenthetical before its verb, a "but" inside a guideline's parenthesis
+        "Pain is 7 out of 10 with medications and 9 out of 10 without medications.",
+        "Published reviews of commercial weight loss programs have not shown consistent long-term benefit.",
+        "The patient is obese, but that alone does not justify a supervised program.",
+        "Twelve weekly sessions without an interim reassessment would exceed the initial trial.",
+        "There is no evidence for use of any muscle relaxant as a topical product.",
+        "The MTUS guidelines (pages 30-34 and 49) recommend programs provided that the patient is not a candidate for surgery.",
+        "The guidelines state that it succeeds with signs of a tear (tenderness over the tear but not over the joint line, and "
+        "perhaps lack of full passive flexion).",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):
     assert [a for a in attrs(nlp, text) if a["assertion"] == "absent"] == []
+
+
+def test_a_dashed_date_or_a_progress_report_names_the_case_after_a_guideline_sentence(nlp):
+    text = "CA MTUS recommends muscle relaxants for short-term use. Flexeril has been prescribed since 1-2016. The latest PR-2 documents tenderness but no spasm."
+    assert [(s, a["assertion"]) for s, a in zip([c[0] for c in found(nlp, text)], attrs(nlp, text))][-1] == ("spasm", "absent")
 
 
 @pytest.mark.parametrize(
