@@ -673,3 +673,46 @@ def test_mtus_slash_acoem_is_mtus_and_acoem_stays_in_the_title(nlp):
         ("MTUS", "ACOEM Shoulder Complaints", ["Surgical Considerations"], [[209, 211]]),
     ]
     assert claims[0]["title_canonical"] == "Shoulder Complaints"
+
+
+def test_an_mtus_title_with_a_comma_and_is_one_citation(nlp):
+    # round 23: "Forearm, Wrist, and Hand Complaints 2004" is one MTUS chapter; its "and Hand Complaints 2004"
+    # does not start a second guideline
+    claims = claims_citations(
+        nlp,
+        "Decision based on MTUS/ACOEM Forearm, Wrist, and Hand\nComplaints 2004, Section(s): Surgical Considerations, "
+        "Page(s): 270-271. Decision based on Non-MTUS Citation ODG Carpal Tunnel Syndrome Chapter, Carpal tunnel release.",
+    )
+    assert [values(c, "source", "edition", "sections", "pages") for c in claims] == [
+        ("MTUS", "2004", ["Surgical Considerations"], [[270, 271]]),
+        ("ODG", None, [], []),
+    ]
+    assert claims[0]["title_canonical"] == "Forearm, Wrist, and Hand Complaints"
+
+
+def test_a_ccr_section_keeps_its_subdivision(nlp):
+    [ccr] = claims_citations(nlp, "Decision based on Non-MTUS Citation Title 8, California Code of Regulations, section 9792.20(e).")
+    assert values(ccr, "source", "sections") == ("CCR", ["9792.20(e)"])
+
+
+def test_first_template_and_the_after_a_closing_clause_is_no_citation(nlp):
+    # round 23: ", which is part of the MTUS, and the Official Disability Guidelines (ODG), ..." gave an "other" citation "the"
+    text = FIRST_TEMPLATE.replace(
+        "The Expert Reviewer relied on the ACOEM Practice Guidelines, 2nd\nEdition (2004), Chapter 9, pages 207-209, and the "
+        "Chronic Pain Medical Treatment Guidelines\n(May 2009), Topical analgesics, pages 111-113, which are part of the California "
+        "Medical\nTreatment Utilization Schedule (MTUS). The Expert Reviewer also relied on the Official\nDisability Guidelines "
+        "(ODG), Pain Chapter, Lidoderm, which is not part of the MTUS.",
+        "The Expert Reviewer relied on the Chronic Pain Medical Treatment Guidelines (May 2009),\nLidoderm, page 56, which is "
+        "part of the MTUS, and the Official Disability Guidelines\n(ODG), Pain Chapter, Lidoderm, which is not part of the MTUS.",
+    )
+    assert text != FIRST_TEMPLATE
+    found = hand_made_sections(nlp, text, [
+        ("Medical Treatment Guideline(s) Used by the Claims Administrator (UR):", "claims_administrator_guideline"),
+        ("Medical Treatment Guideline(s) Used by the Expert Reviewer:", "maximus_guideline"),
+        ("Rationale for the Decision:", "decision_rationale"),
+    ])
+    assert [values(c, "cited_by", "source", "title_as_written") for c in found] == [
+        ("claims_administrator", "MTUS", "Chronic Pain Medical Treatment Guidelines"),
+        ("maximus", "MTUS", "Chronic Pain Medical Treatment Guidelines"),
+        ("maximus", "ODG", "Pain Chapter, Lidoderm"),
+    ]

@@ -726,6 +726,22 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
         ("He attends therapy. He is therefore not homebound.", [("homebound", "He is therefore not")]),
         ("The records in this case fail to establish that the condition requires positioning.",
          [("the condition requires positioning", "fail to establish that")]),
+        # rounds 20 and 23: "and has not reached / failed", "I could not confirm", "X not met" as a fragment, an
+        # "evidence-based" care plan (not a guideline subject), "contains neither X nor Y", "it does not seem that",
+        # "I cannot tell what", a note's "Not homebound;"
+        ("She has not completed her therapy and has not reached a plateau.",
+         [("her therapy", "She has not completed"), ("reached a plateau", "and has not")]),
+        ("However, I could not confirm the conservative care requirement.", [("the conservative care requirement", "I could not confirm")]),
+        ("Flexion to 100 degrees; limited range of motion (<90 degrees) not met.", [("limited range of motion (<90 degrees)", "not met")]),
+        ("A formal plan of additional evidence-based conservative care has not been described.",
+         [("A formal plan of additional evidence-based conservative care", "has not been described")]),
+        ("The file contains neither a documented reduction in pain nor any laboratory testing in the past year.",
+         [("a documented reduction in pain", "contains neither"), ("any laboratory testing in the past year", "nor")]),
+        ("However, it does not seem that the claimant has experienced unexpected side effects.",
+         [("that the claimant has experienced unexpected side effects", "does not seem")]),
+        ("There are no chiropractic notes, so I cannot tell what objective gains the earlier visits produced.",
+         [("chiropractic notes", "There are no"), ("what objective gains the earlier visits produced", "I cannot tell")]),
+        ("Ambulating with a cane. Not homebound; drove himself to the visit.", [("homebound", "Not")]),
     ],
 )
 def test_absent_wordings(nlp, text, expected):
@@ -895,6 +911,20 @@ def test_absent_wordings(nlp, text, expected):
         "The MTUS guidelines (pages 30-34 and 49) recommend programs provided that the patient is not a candidate for surgery.",
         "The guidelines state that it succeeds with signs of a tear (tenderness over the tear but not over the joint line, and "
         "perhaps lack of full passive flexion).",
+        # rounds 20 and 23: the literature ("no evidence that X improves outcomes / adds benefit / is superior"), a hypothetical
+        # ("what it would be without"), another reviewer as the cue's subject, a dependent item ("Without the surgery"),
+        # "no refills were requested", "no way to reconcile", a bare "Criteria not met."
+        "The device delivers heat and cold, and there is no evidence that adding heat to cold therapy improves outcomes after arthroplasty.",
+        "There is no evidence that butalbital adds meaningful analgesic benefit.",
+        "There is no evidence that a commercial facility adds to outcomes.",
+        "There is no evidence that long-term opioid therapy is effective for chronic low back pain beyond 16 weeks.",
+        "There is no evidence that aquatic therapy is superior to land-based exercise for knee osteoarthritis.",
+        "The pain score is 6/10, but it is unclear what it would be without Percocet.",
+        "The utilization reviewer did not address the ongoing tramadol use when denying the request.",
+        "Without the surgery the inpatient stay is not needed.",
+        "Sixty tablets amount to a week of use after surgery, and no refills were requested.",
+        "The request is for 160 hours at once, which I see no way to reconcile with the guideline.",
+        "Criteria not met.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):
@@ -927,6 +957,12 @@ def test_a_dashed_date_or_a_progress_report_names_the_case_after_a_guideline_sen
         ("With these injections there was no relief.", "absent"),
         # "is not supported without" about the request is the reviewer's, not a guideline's duration limit
         ("The request is not supported without documentation of functional improvement.", "absent"),
+        # rounds 20 and 23: a population after an attribution ("According to the MTUS, a patient ... without Y may be
+        # treated"); the later ';' items of a guideline's conditions, unless they name the case
+        ("According to the MTUS, a patient at intermediate risk without cardiovascular disease may be treated with a PPI.", "requirement"),
+        ("ODG supports a program when an evaluation has been made; the patient is not a candidate for surgery; and the "
+         "patient exhibits motivation to change.", "requirement"),
+        ("ODG supports X when Y; in this case, there is no documentation of Y.", "absent"),
     ],
 )
 def test_guideline_clauses_against_findings(nlp, text, assertion):
@@ -995,3 +1031,19 @@ def test_recorded_and_the_iw_name_the_case_after_a_guideline_sentence(nlp):
     assert [(c[0], a["assertion"]) for c, a in zip(found(nlp, iw), attrs(nlp, iw)) if a["cue"] == "is not described"] == [
         ("Improvement in activities of daily living", "absent")
     ]
+
+
+def test_a_numbered_criterion_not_met_and_the_first_person_name_the_case(nlp):
+    # rounds 9 and 23: after a guideline sentence, "Criterion 1 (X) is not met" and "I could not find X" are the reviewer's
+    criterion = (
+        "ODG does not recommend gym memberships unless a home program has not been effective and there is a need for equipment; "
+        "treatment must also be monitored. Criterion 1 (an ineffective home exercise program) is not met."
+    )
+    assert [(a["cue"], a["assertion"]) for a in attrs(nlp, criterion)][-1] == ("is not met", "absent")
+    first_person = (
+        "ODG supports a program when an evaluation has been made; the patient is not a candidate for surgery; and the patient "
+        "exhibits motivation. I reviewed the file and I could not find a multidisciplinary evaluation."
+    )
+    assert [(c[0], a["assertion"]) for c, a in zip(found(nlp, first_person), attrs(nlp, first_person))][-1] == (
+        "a multidisciplinary evaluation", "absent"
+    )

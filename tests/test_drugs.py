@@ -583,6 +583,9 @@ def test_shape_count_of_ten_or_more_or_a_dispensed_mass_is_evidence(nlp):
         ("Sentra AM #60", {"name": "Sentra AM", "quantity": 60}),
         ("Triamcinolone acetonide 40mg/ml intralesional injection", {"name": "Triamcinolone acetonide", "strength": [{"value": 40, "unit": "mg/ml"}]}),
         ("Trigger point injections x 4 to the lumbar muscles with 1% lidocaine", {"name": "lidocaine", "quantity": None}),
+        # round 20: a pharmacy count, in digits or words
+        ("Prilosec 20 mg, sixty count, three refills", {"strength": strength(20), "quantity": 60, "refills": 3}),
+        ("Lidoderm 5% patches, 30 count", {"quantity": 30}),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
 )

@@ -61,6 +61,7 @@ NUMBERED_SPLIT_RE = re.compile(r"[,;]\s*(?=\d+(?:\.\d+)+\s)")
 BOUNDARY_BEFORE_RE = re.compile(r"(?:[,;:]|\band(?:\s+the)?)$", re.IGNORECASE)
 AND_BEFORE_RE = re.compile(r"\band(?:\s+the)?$", re.IGNORECASE)
 GENERIC_TITLE_RE = re.compile(r"[A-Z][\w'&/-]*(?:\s+[\w'&/()-]+){0,6}?\s+(?:19|20)\d\d\b")
+LEAD_FILLER_RE = re.compile(r"(?:[\s,.;:()\-\u2013]|\b(?:and|on|the|also|in)\b)*", re.IGNORECASE)  # used with .fullmatch
 LEADING_JUNK_RE = re.compile(r"(?:[\s,.;:\-\u2013]|\band\b)+", re.IGNORECASE)  # used with .match
 JUNK_CHARACTERS = " \t\n\r\f\v,.;:-\u2013"
 TRAILING_JOIN_RE = re.compile(r"(?:^|(?<=\W))and(?:\s+the)?$", re.IGNORECASE)
@@ -383,12 +384,16 @@ class CitationExtractor(RuleComponent):
             if follow:
                 after_pages.add(follow.end())
         starts: Dict[int, Tuple[int, Optional[str]]] = {}
+        known: List[Tuple[int, int]] = []  # every known title, a start or not: "Forearm, Wrist, and Hand Complaints"
         for pattern, canonical in self.titles.get("MTUS", []):
             for m in pattern.finditer(text, start, end):
+                known.append((m.start(), m.end()))
                 if m.start() in after_pages or self.joins_guidelines(text, start, m.start()):
                     if m.end() > starts.get(m.start(), (0, None))[0]:
                         starts[m.start()] = (m.end(), canonical)
         for m in GENERIC_TITLE_RE.finditer(text, start, end):
+            if any(first < m.start() < last for first, last in known):
+                continue  # "... Wrist, and Hand Complaints 2004": inside a known title, not a guideline of its own
             if m.start() not in starts and (m.start() in after_pages or self.joins_guidelines(text, start, m.start())):
                 starts[m.start()] = (m.start(), None)
         for position in after_pages:
@@ -569,8 +574,8 @@ class CitationExtractor(RuleComponent):
                 kept.append(name)
                 filler_end = FILLER_RE.match(text, name_end, end).end()
         cuts: List[Tuple[int, Optional[Tuple[int, int, str, bool]]]] = [(n[0], n) for n in kept]
-        if not cuts or text[start : cuts[0][0]].strip(JUNK_CHARACTERS):
-            cuts.insert(0, (start, None))
+        if not cuts or not LEAD_FILLER_RE.fullmatch(text, start, cuts[0][0]):
+            cuts.insert(0, (start, None))  # ", and the Official Disability Guidelines": no citation before the name
         named_sources = {n[2] for n in names}
         found = []
         for index, (chunk_start, name) in enumerate(cuts):
@@ -732,7 +737,7 @@ class CitationExtractor(RuleComponent):
         title_text = rest
         if source == "CCR":
             title_text = "California Code of Regulations"
-            sections = re.findall(r"\d+(?:\.\d+)+", rest)
+            sections = re.findall(r"\d+(?:\.\d+)+(?:\([a-z0-9]{1,3}\))*", rest)  # "9792.20(e)": its subdivision too
         else:
             for marker, split in self.section_markers:
                 m = marker.match(rest.lstrip(" \t\n,;:"))

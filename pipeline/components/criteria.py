@@ -68,6 +68,7 @@ CRITERIA_KEY = "imr_criteria"
 GUIDELINE_RULES = (
     "guideline_subject", "guideline_verb", "population_subject", "list_number", "clause_break", "attribution",
     "conclusion", "conclusion_cue", "case_reference", "finding_cue", "other_reviewer", "own_clause", "list_intro",
+    "condition", "this_case",
 )
 TRIM_WINDOW = 200  # characters of a scope's end the trim_end rules look at per pass
 LOOKAHEAD = 40  # characters after a cue a clause break may look at
@@ -180,7 +181,7 @@ class CriteriaExtractor(RuleComponent):
         (
             self.guideline, self.guideline_verb, self.population, self.list_number, self.clause_break, self.attribution,
             self.conclusion, self.conclusion_cue, self.case_reference, self.finding_cue, self.other_reviewer, self.own_clause,
-            self.list_intro,
+            self.list_intro, self.condition, self.this_case,
         ) = (
             re.compile("|".join(f"(?:{p})" for p in patterns[kind]), re.IGNORECASE) if patterns[kind] else None
             for kind in GUIDELINE_RULES
@@ -421,6 +422,8 @@ class CriteriaExtractor(RuleComponent):
             )
         ):
             return True  # "The criteria include failure of X; Y; and no contraindications": a guideline's list without a colon
+        if semicolon > sentence_start and self.conditional_list(text, sentence_start, semicolon, cue_start):
+            return True  # "ODG supports X when A; B; the patient is not a candidate for surgery; and C"
         if self.guideline is None:
             return False
         for subject in self.guideline.finditer(text, clause_start, cue_start):
@@ -442,6 +445,20 @@ class CriteriaExtractor(RuleComponent):
             if verb is not None and not any(w.lower() in ("and", "or", "which", "that", "who") for w in head[: verb.start()].split()):
                 return True  # the guideline does something before the cue: "Guidelines recommend X only if no Y"
         return False
+
+    def conditional_list(self, text: str, sentence_start: int, semicolon: int, cue_start: int) -> bool:
+        """The cue sits in a later ';' item of a guideline's conditions: the sentence opens with a
+        guideline that recommends something on a condition ("when", "only if") before its first ';',
+        and the item does not speak of this case ("in this case", "the claimant", "the records")."""
+        if self.condition is None or self.this_case is None:
+            return False
+        first = text.find(";", sentence_start, semicolon + 1)
+        condition = self.condition.search(text, sentence_start, first)
+        return bool(
+            condition is not None
+            and self.guideline_text(text, sentence_start, condition.start())
+            and not self.this_case.search(text, semicolon, item_end(text, cue_start))
+        )
 
     def items(self, text: str, start: int, end: int, backward: bool) -> List[Tuple[int, int]]:
         """The list items of a scope [start, end): split at ";", trimmed; of a backward scope, its last

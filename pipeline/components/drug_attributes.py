@@ -219,7 +219,7 @@ class DrugAttributes(RuleComponent):
         values["frequency"] = re.sub(r"\s+", " ", frequency.group(0)) if frequency else None
         quantity = first_match(self.quantity, window)
         if quantity is not None:
-            values["quantity"] = int(quantity.group("n"))
+            values["quantity"] = self.number(quantity.group("n"))  # "#60", "sixty count"
             values["quantity_unit"] = self.quantity_unit(window, quantity)
             spans.append(doc.char_span(start + quantity.start(), start + quantity.end(), label="QUANTITY", alignment_mode="expand"))
         for match in sorted((m for p in self.refills for m in p.finditer(window)), key=lambda m: m.start()):
