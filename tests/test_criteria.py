@@ -919,7 +919,7 @@ def test_absent_wordings(nlp, text, expected):
         "There is no evidence that a commercial facility adds to outcomes.",
         "There is no evidence that long-term opioid therapy is effective for chronic low back pain beyond 16 weeks.",
         "There is no evidence that aquatic therapy is superior to land-based exercise for knee osteoarthritis.",
-        "The pain score is 6/10, but it is unclear what it would be without Percocet.",
+        "The pain score is 6/10, and she says it would be much worse without Percocet.",
         "The utilization reviewer did not address the ongoing tramadol use when denying the request.",
         "Without the surgery the inpatient stay is not needed.",
         "Sixty tablets amount to a week of use after surgery, and no refills were requested.",
@@ -1047,3 +1047,35 @@ def test_a_numbered_criterion_not_met_and_the_first_person_name_the_case(nlp):
     assert [(c[0], a["assertion"]) for c, a in zip(found(nlp, first_person), attrs(nlp, first_person))][-1] == (
         "a multidisciplinary evaluation", "absent"
     )
+
+
+@pytest.mark.parametrize(
+    "text,finding",
+    [
+        # rounds 7-22 (read again this session): the case named by its imaging, its prescriber, its records after ", and"
+        # or ", since", the reviewers' "we", and "has not responded", after a guideline or literature sentence
+        ("ODG does not recommend arthroscopy for osteoarthritis, as trials have shown no added benefit. The MRI shows a "
+         "degenerative tear, but imaging fails to show a displaced fragment.", "a displaced fragment"),
+        ("MTUS: opioids appear efficacious but limited for short-term relief. Pain has not responded to dose escalation.", "dose escalation"),
+        ("Guidelines say 120 MED should be exceeded only after a pain consultation, and the records do not indicate that "
+         "such a consultation has been obtained.", "such a consultation has been obtained"),
+        ("It is unclear why a unit is needed rather than the packs that the guidelines support, since the records do not "
+         "show that the patient tried hot or cold packs.", "that the patient tried hot or cold packs"),
+        ("ODG recommends a trial only after a psychological evaluation indicates clearance. We agree that the diagnosis fits. "
+         "However, the evaluation is pending, and we have no psychological clearance to rely on.", "psychological clearance to rely on"),
+        ("Gabapentin is not recommended in topical form. The requesting surgeon failed to explain why a compounded analgesic "
+         "was ordered.", "why a compounded analgesic was ordered"),
+    ],
+)
+def test_the_case_named_after_a_guideline_sentence(nlp, text, finding):
+    assert (finding, "absent") in [(c[0], a["assertion"]) for c, a in zip(found(nlp, text), attrs(nlp, text))]
+
+
+def test_a_reason_clause_of_a_guideline_stays_a_guideline(nlp):
+    # ", because opioids cannot be stopped without X" is the guideline's reason, not the case; "a single surgeon" is no one's
+    text = (
+        "The guidelines recommend gradual weaning, because opioids cannot be abruptly discontinued without probable risk of "
+        "withdrawal. Carpal tunnel release is routinely performed by a single surgeon, and it does not appear on that list."
+    )
+    assert [a for a in attrs(nlp, text) if a["assertion"] == "absent"] == []
+
