@@ -963,6 +963,10 @@ def test_a_dashed_date_or_a_progress_report_names_the_case_after_a_guideline_sen
         ("ODG supports a program when an evaluation has been made; the patient is not a candidate for surgery; and the "
          "patient exhibits motivation to change.", "requirement"),
         ("ODG supports X when Y; in this case, there is no documentation of Y.", "absent"),
+        # a development letter: "Indications for X are as follows:" opens a guideline's list, colon after colon
+        ("Per ODG, Indications for imaging -- CT are as follows: Known cervical spine trauma: severe pain, normal plain films, "
+         "no neurological deficit, Known cervical spine trauma: equivocal plain films, no neurological deficit.", "requirement"),
+        ("The findings are as follows: no reflex changes.", "absent"),
     ],
 )
 def test_guideline_clauses_against_findings(nlp, text, assertion):
