@@ -742,6 +742,11 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
         ("There are no chiropractic notes, so I cannot tell what objective gains the earlier visits produced.",
          [("chiropractic notes", "There are no"), ("what objective gains the earlier visits produced", "I cannot tell")]),
         ("Ambulating with a cane. Not homebound; drove himself to the visit.", [("homebound", "Not")]),
+        # round 25: "is not suspected", "do not seem to identify"
+        ("There are no signs in the right leg, and a peripheral neuropathy or entrapment is not suspected in the records.",
+         [("signs in the right leg", "There are no"), ("a peripheral neuropathy or entrapment", "is not suspected")]),
+        ("The records do not seem to identify a nutritional deficiency in this injured worker.",
+         [("a nutritional deficiency in this injured worker", "do not seem to identify")]),
     ],
 )
 def test_absent_wordings(nlp, text, expected):
@@ -925,6 +930,9 @@ def test_absent_wordings(nlp, text, expected):
         "Sixty tablets amount to a week of use after surgery, and no refills were requested.",
         "The request is for 160 hours at once, which I see no way to reconcile with the guideline.",
         "Criteria not met.",
+        # round 25: a condition with a post-posed negation; "Criterion (2) is therefore not met" (the conclusion's words)
+        "If objective functional improvement is not documented after the trial, further acupuncture would not be supported.",
+        "Criterion (2) is therefore not met.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):
@@ -967,6 +975,9 @@ def test_a_dashed_date_or_a_progress_report_names_the_case_after_a_guideline_sen
         ("Per ODG, Indications for imaging -- CT are as follows: Known cervical spine trauma: severe pain, normal plain films, "
          "no neurological deficit, Known cervical spine trauma: equivocal plain films, no neurological deficit.", "requirement"),
         ("The findings are as follows: no reflex changes.", "absent"),
+        # round 25: a post-posed negation with a subject of its own, in a guideline's colon list
+        ("Trigger point injections are recommended only when all of the following criteria are met: documentation of trigger "
+         "points; symptoms for three months; and radiculopathy is not present.", "requirement"),
     ],
 )
 def test_guideline_clauses_against_findings(nlp, text, assertion):

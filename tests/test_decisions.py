@@ -282,6 +282,8 @@ def decisions_component():
         ("As the surgery is not medically necessary, none of the associated services, including the inpatient stay, are medically necessary.", False),
         ("The stay, including the first night, is medically necessary.", True),
         ("It is unclear why she needs it. The medical necessity of Sentra PM #60 cannot be established.", False),
+        # round 25: a decimal strength between "medical necessity" and its verb
+        ("Sleep hygiene has not been discussed. The medical necessity of Zolpidem ER 12.5mg #30 is therefore not established.", False),
     ],
 )
 def test_conclusion_in_every_wording(decisions_component, rationale, expected):

@@ -293,7 +293,8 @@ class CriteriaExtractor(RuleComponent):
             if assertion != "requirement" and (
                 self.quoted_or_guideline(text, section.start_char, sentence_start, cue_start)
                 or self.guideline_continuation(doc, text, section, sentence, cue.text)
-            ):
+                or (sentence_start > sentence.start_char and self.colon_list(text, max(sentence.start_char, section.start_char), sentence_start))
+            ):  # a subject's own clause in a guideline's colon list is still the guideline's
                 assertion = "requirement"
             start, end = chars
             if self.split.search(text, sentence_start, cue.start_char):
@@ -405,11 +406,7 @@ class CriteriaExtractor(RuleComponent):
             and not REVIEWER_SENTENCE_RE.match(text, cue_start)
         ):
             return True  # "...; and 5. No contraindications exist": an item of a guideline's numbered criteria
-        colon = text.rfind(":", sentence_start, clause_start)
-        if colon > sentence_start and (
-            self.guideline_text(text, sentence_start, colon)
-            or (self.list_intro is not None and self.list_intro.search(text, sentence_start, colon))
-        ):
+        if self.colon_list(text, sentence_start, clause_start):
             return True  # "ODG recommends X when all of these are met: ...; absence of Y": a guideline's list
         semicolon = text.rfind(";", sentence_start, clause_start)
         opening = LIST_ITEM_OPENING_RE.fullmatch(text, semicolon + 1, cue_start) if semicolon > sentence_start else None
@@ -445,6 +442,15 @@ class CriteriaExtractor(RuleComponent):
             if verb is not None and not any(w.lower() in ("and", "or", "which", "that", "who") for w in head[: verb.start()].split()):
                 return True  # the guideline does something before the cue: "Guidelines recommend X only if no Y"
         return False
+
+    def colon_list(self, text: str, sentence_start: int, position: int) -> bool:
+        """`position` is in the list after a colon that a guideline or a list intro opens
+        ("... when all of the following criteria are met: X; Y; and radiculopathy is not present")."""
+        colon = text.rfind(":", sentence_start, position)
+        return colon > sentence_start and bool(
+            self.guideline_text(text, sentence_start, colon)
+            or (self.list_intro is not None and self.list_intro.search(text, sentence_start, colon))
+        )
 
     def conditional_list(self, text: str, sentence_start: int, semicolon: int, cue_start: int) -> bool:
         """The cue sits in a later ';' item of a guideline's conditions: the sentence opens with a
