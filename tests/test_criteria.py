@@ -747,6 +747,18 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
          [("signs in the right leg", "There are no"), ("a peripheral neuropathy or entrapment", "is not suspected")]),
         ("The records do not seem to identify a nutritional deficiency in this injured worker.",
          [("a nutritional deficiency in this injured worker", "do not seem to identify")]),
+        # round 26: "w/o a", "Nor has she been referred", "does not amount to", "there are not three", "Also not clear",
+        # "In the absence of documentation that"
+        ("Pt has CTS s/p CTR w/o a dx of hand OA or RA.", [("a dx of hand OA or RA", "w/o")]),
+        ("Strength was unchanged. Nor has she been referred for a surgical consultation.",
+         [("referred for a surgical consultation", "Nor has she been")]),
+        ("The note shows tight bands, which does not amount to circumscribed trigger points.",
+         [("circumscribed trigger points", "does not amount to")]),
+        ("On the left there are not three positive provocative tests.", [("three positive provocative tests", "there are not")]),
+        ("No hx of substance abuse. Also not clear the unit would be used with active therapy.",
+         [("hx of substance abuse", "No"), ("the unit would be used with active therapy", "Also not clear")]),
+        ("In the absence of documentation that she is bed-confined the request is not supported.",
+         [("that she is bed-confined the request is not supported", "In the absence of documentation")]),
     ],
 )
 def test_absent_wordings(nlp, text, expected):
@@ -933,6 +945,10 @@ def test_absent_wordings(nlp, text, expected):
         # round 25: a condition with a post-posed negation; "Criterion (2) is therefore not met" (the conclusion's words)
         "If objective functional improvement is not documented after the trial, further acupuncture would not be supported.",
         "Criterion (2) is therefore not met.",
+        # round 26: an author-year reference in or after the sentence; "w/o" before a bare noun ("8/10 w/o meds")
+        "ESI alone offers no significant long-term functional benefit. (Armon, 2007)",
+        "Studies show no lasting benefit (Smith et al., 2010).",
+        "Pain is 8/10 w/o meds, 6/10 with.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):
@@ -1093,4 +1109,15 @@ def test_a_reason_clause_of_a_guideline_stays_a_guideline(nlp):
         "withdrawal. Carpal tunnel release is routinely performed by a single surgeon, and it does not appear on that list."
     )
     assert [a for a in attrs(nlp, text) if a["assertion"] == "absent"] == []
+
+
+def test_a_later_item_about_the_records_is_a_clause_of_its_own(nlp):
+    # round 26: "It is unclear whether X; the records include no Y" (the records' clause is not an item of "It is unclear")
+    text = "It is unclear whether any of the sessions have been completed; the records include no treatment plan with goals."
+    assert [(c[0], a["cue"]) for c, a in zip(found(nlp, text), attrs(nlp, text))] == [
+        ("whether any of the sessions have been completed", "It is unclear"), ("treatment plan with goals", "no")
+    ]
+    # ", and no rationale" after a guideline clause is the reviewer's
+    guideline = "The ODG does not recommend routine sedation, and no rationale was provided for sedation in this patient."
+    assert [a["assertion"] for a in attrs(nlp, guideline)] == ["requirement", "absent"]
 

@@ -68,7 +68,7 @@ CRITERIA_KEY = "imr_criteria"
 GUIDELINE_RULES = (
     "guideline_subject", "guideline_verb", "population_subject", "list_number", "clause_break", "attribution",
     "conclusion", "conclusion_cue", "case_reference", "finding_cue", "other_reviewer", "own_clause", "list_intro",
-    "condition", "this_case",
+    "condition", "this_case", "literature_reference", "record_clause",
 )
 TRIM_WINDOW = 200  # characters of a scope's end the trim_end rules look at per pass
 LOOKAHEAD = 40  # characters after a cue a clause break may look at
@@ -79,6 +79,7 @@ LIST_ITEM_OPENING_RE = re.compile(  # the cue opens a ';' item, after a "that" o
     r"\s*(?:and\s+|or\s+)?(?:(?P<marker>that\s+|\(?\d{1,2}[.)]\s+)(?:the\s+)?)?", re.IGNORECASE
 )
 ITEM_END_RE = re.compile(r"[;.](?:\s|$)")
+LEADING_SPACE_RE = re.compile(r"\s*")
 POSTPOSED_PASSIVE_RE = re.compile(  # "No X were provided for review": the cue's own verb, not a clause's
     r"\b(?:is|are|was|were)\s+(?:(?:also|ever|yet)\s+)?(?:provided|documented|submitted|noted|reported|found|given|recorded|included|attached|seen|made|performed|done|obtained|available)\b",
     re.IGNORECASE,
@@ -181,7 +182,7 @@ class CriteriaExtractor(RuleComponent):
         (
             self.guideline, self.guideline_verb, self.population, self.list_number, self.clause_break, self.attribution,
             self.conclusion, self.conclusion_cue, self.case_reference, self.finding_cue, self.other_reviewer, self.own_clause,
-            self.list_intro, self.condition, self.this_case,
+            self.list_intro, self.condition, self.this_case, self.literature_reference, self.record_clause,
         ) = (
             re.compile("|".join(f"(?:{p})" for p in patterns[kind]), re.IGNORECASE) if patterns[kind] else None
             for kind in GUIDELINE_RULES
@@ -294,6 +295,7 @@ class CriteriaExtractor(RuleComponent):
                 self.quoted_or_guideline(text, section.start_char, sentence_start, cue_start)
                 or self.guideline_continuation(doc, text, section, sentence, cue.text)
                 or (sentence_start > sentence.start_char and self.colon_list(text, max(sentence.start_char, section.start_char), sentence_start))
+                or self.cites_literature(text, cue_start, sentence.end_char)
             ):  # a subject's own clause in a guideline's colon list is still the guideline's
                 assertion = "requirement"
             start, end = chars
@@ -443,6 +445,17 @@ class CriteriaExtractor(RuleComponent):
                 return True  # the guideline does something before the cue: "Guidelines recommend X only if no Y"
         return False
 
+    def cites_literature(self, text: str, cue_start: int, sentence_end: int) -> bool:
+        """An author-year reference after the cue in its sentence or right after it ("...
+        offers no long-term benefit. (Armon, 2007)"): the sentence reports the literature."""
+        if self.literature_reference is None:
+            return False
+        after = LEADING_SPACE_RE.match(text, sentence_end).end()
+        return bool(
+            self.literature_reference.search(text, cue_start, sentence_end)
+            or self.literature_reference.match(text, after)
+        )
+
     def colon_list(self, text: str, sentence_start: int, position: int) -> bool:
         """`position` is in the list after a colon that a guideline or a list intro opens
         ("... when all of the following criteria are met: X; Y; and radiculopathy is not present")."""
@@ -487,6 +500,9 @@ class CriteriaExtractor(RuleComponent):
             # "no documentation of X; walking tolerance is unchanged": in a list of noun phrases, a later
             # item with its own verb is not in the list (a list of clauses, "no documentation that X; Y", is)
             pieces = pieces[:1] + [(a, b) for a, b in pieces[1:] if not self.own_clause.match(text[a:b].lstrip())]
+        if not backward and self.record_clause is not None:
+            # "It is unclear whether X; the records include no Y": a later item about the records is a clause of its own
+            pieces = pieces[:1] + [(a, b) for a, b in pieces[1:] if not self.record_clause.match(text[a:b].lstrip())]
         items = []
         for item_start, item_end in pieces:
             item_start, item_end = self.trim(text, item_start, item_end)
