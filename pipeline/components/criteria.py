@@ -282,7 +282,7 @@ class CriteriaExtractor(RuleComponent):
             if chars is None:
                 continue
             sentence = cue.sent
-            sentence_start = max(sentence.start_char, section.start_char)
+            sentence_begin = sentence_start = max(sentence.start_char, section.start_char)
             own_subject = own_subjects.get(id(modifier))
             if own_subject is not None and not COMPLEMENT_RE.match(text, own_subject):
                 # "ODG supports a repeat series only after ..., and that degree of response has not
@@ -294,9 +294,10 @@ class CriteriaExtractor(RuleComponent):
             if assertion != "requirement" and (
                 self.quoted_or_guideline(text, section.start_char, sentence_start, cue_start)
                 or self.guideline_continuation(doc, text, section, sentence, cue.text)
-                or (sentence_start > sentence.start_char and self.colon_list(text, max(sentence.start_char, section.start_char), sentence_start))
+                # a subject's own clause in a guideline's colon list is still the guideline's
+                or (sentence_start > sentence_begin and self.colon_list(text, sentence_begin, sentence_start))
                 or self.cites_literature(text, cue_start, sentence.end_char)
-            ):  # a subject's own clause in a guideline's colon list is still the guideline's
+            ):
                 assertion = "requirement"
             start, end = chars
             if self.split.search(text, sentence_start, cue.start_char):
@@ -496,13 +497,16 @@ class CriteriaExtractor(RuleComponent):
         pieces.append((cursor, end))
         if backward:
             pieces = pieces[-1:]  # "...; a home trial was not documented": the subject is the clause before the cue
-        elif self.own_clause is not None and not self.is_clause(text[slice(*self.trim(text, *pieces[0]))].lstrip(), passive=False):
-            # "no documentation of X; walking tolerance is unchanged": in a list of noun phrases, a later
-            # item with its own verb is not in the list (a list of clauses, "no documentation that X; Y", is)
-            pieces = pieces[:1] + [(a, b) for a, b in pieces[1:] if not self.own_clause.match(text[a:b].lstrip())]
-        if not backward and self.record_clause is not None:
-            # "It is unclear whether X; the records include no Y": a later item about the records is a clause of its own
-            pieces = pieces[:1] + [(a, b) for a, b in pieces[1:] if not self.record_clause.match(text[a:b].lstrip())]
+        else:
+            # Later items that are clauses of their own are not in the list: one with its own verb after a
+            # list of noun phrases ("no documentation of X; walking tolerance is unchanged"; a list of clauses,
+            # "no documentation that X; Y", keeps it), and one about the records ("It is unclear whether X;
+            # the records include no Y")
+            own_clause = self.own_clause
+            if own_clause is not None and self.is_clause(text[slice(*self.trim(text, *pieces[0]))].lstrip(), passive=False):
+                own_clause = None
+            clauses = [pattern for pattern in (own_clause, self.record_clause) if pattern is not None]
+            pieces = pieces[:1] + [(a, b) for a, b in pieces[1:] if not any(p.match(text[a:b].lstrip()) for p in clauses)]
         items = []
         for item_start, item_end in pieces:
             item_start, item_end = self.trim(text, item_start, item_end)
