@@ -690,6 +690,15 @@ def test_an_mtus_title_with_a_comma_and_is_one_citation(nlp):
     assert claims[0]["title_canonical"] == "Forearm, Wrist, and Hand Complaints"
 
 
+def test_the_before_a_guideline_name_starts_its_citation(nlp):
+    # round 28: "Decision based on the Official Disability Guidelines (ODG), ..." is an ODG citation, not "other"
+    [odg] = claims_citations(
+        nlp, "Decision based on the Official Disability Guidelines (ODG), Low Back - Lumbar & Thoracic (Acute & Chronic), "
+        "Hospital length of stay (LOS).",
+    )
+    assert values(odg, "source", "edition", "sections", "pages") == ("ODG", None, [], [])
+
+
 def test_a_ccr_section_keeps_its_subdivision(nlp):
     [ccr] = claims_citations(nlp, "Decision based on Non-MTUS Citation Title 8, California Code of Regulations, section 9792.20(e).")
     assert values(ccr, "source", "sections") == ("CCR", ["9792.20(e)"])

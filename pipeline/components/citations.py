@@ -58,7 +58,7 @@ ORDINAL_EDITION_RE = re.compile(r"\b(\d+(?:st|nd|rd|th))\s+(?:annual\s+)?ed(?:it
 NUMBERED_SECTION_RE = re.compile(r"\d+(?:\.\d+)+\s")
 NUMBERED_SPLIT_RE = re.compile(r"[,;]\s*(?=\d+(?:\.\d+)+\s)")
 # Anchored at the end of a short tail (see `tail`), never searched over a whole statement.
-BOUNDARY_BEFORE_RE = re.compile(r"(?:[,;:]|\band(?:\s+the)?)$", re.IGNORECASE)
+BOUNDARY_BEFORE_RE = re.compile(r"(?:[,;:]|\band(?:\s+the)?|^the)$", re.IGNORECASE)  # "..., and the ODG", "the Official Disability Guidelines"
 AND_BEFORE_RE = re.compile(r"\band(?:\s+the)?$", re.IGNORECASE)
 GENERIC_TITLE_RE = re.compile(r"[A-Z][\w'&/-]*(?:\s+[\w'&/()-]+){0,6}?\s+(?:19|20)\d\d\b")
 LEAD_FILLER_RE = re.compile(r"(?:[\s,.;:()\-\u2013]|\b(?:and|on|the|also|in)\b)*", re.IGNORECASE)  # used with .fullmatch

@@ -68,7 +68,7 @@ CRITERIA_KEY = "imr_criteria"
 GUIDELINE_RULES = (
     "guideline_subject", "guideline_verb", "population_subject", "list_number", "clause_break", "attribution",
     "conclusion", "conclusion_cue", "case_reference", "finding_cue", "other_reviewer", "own_clause", "list_intro",
-    "condition", "this_case", "literature_reference", "record_clause",
+    "condition", "this_case", "literature_reference", "record_clause", "recommendation", "population_relative",
 )
 TRIM_WINDOW = 200  # characters of a scope's end the trim_end rules look at per pass
 LOOKAHEAD = 40  # characters after a cue a clause break may look at
@@ -183,6 +183,7 @@ class CriteriaExtractor(RuleComponent):
             self.guideline, self.guideline_verb, self.population, self.list_number, self.clause_break, self.attribution,
             self.conclusion, self.conclusion_cue, self.case_reference, self.finding_cue, self.other_reviewer, self.own_clause,
             self.list_intro, self.condition, self.this_case, self.literature_reference, self.record_clause,
+            self.recommendation, self.population_relative,
         ) = (
             re.compile("|".join(f"(?:{p})" for p in patterns[kind]), re.IGNORECASE) if patterns[kind] else None
             for kind in GUIDELINE_RULES
@@ -403,6 +404,10 @@ class CriteriaExtractor(RuleComponent):
         head_start = clause_start + len(text[clause_start:cue_start]) - len(text[clause_start:cue_start].lstrip())
         if self.population is not None and self.population.match(text, head_start, cue_start):
             return True
+        if self.population_relative is not None:
+            for population in self.population_relative.finditer(text, sentence_start, cue_start):
+                if not (self.this_case is not None and self.this_case.search(text, population.end(), cue_start)):
+                    return True  # "X has a high success rate for cases in which there is ... (but not Y)": a population's
         if (
             self.list_number is not None
             and self.list_number.search(text[max(0, cue_start - 16) : cue_start])
@@ -431,8 +436,10 @@ class CriteriaExtractor(RuleComponent):
             if self.attribution is not None and self.attribution.search(before):
                 continue  # "As per MTUS, ...", "exceeds the guidelines": not the clause's subject
             words = text[subject.end() : cue_start].split()
-            if not any(mark in text[subject.end() : cue_start] for mark in ",)") and (
-                len(words) <= 2 or (len(words) <= 6 and words[0].lower() in SUBJECT_PREPOSITIONS)
+            marks = [mark for mark in ",)" if mark in text[subject.end() : cue_start]]
+            if (not marks and len(words) <= 2) or (
+                # "The ACOEM chapter on forearm, wrist and hand complaints does not list": a comma inside its phrase
+                marks in ([], [","]) and len(words) <= 6 and words[0].lower() in SUBJECT_PREPOSITIONS
             ):
                 return True  # the guideline is the cue's subject: "ODG does not address", "The ACOEM chapter on knee complaints does not address"
             # the verb follows the subject, or its prepositional phrase ("MTUS criteria for admission to a program include"),
@@ -476,7 +483,11 @@ class CriteriaExtractor(RuleComponent):
         condition = self.condition.search(text, sentence_start, first)
         return bool(
             condition is not None
-            and self.guideline_text(text, sentence_start, condition.start())
+            and (
+                self.guideline_text(text, sentence_start, condition.start())
+                # "Programs may be considered medically necessary when A; B; ...": a guideline's wording without its name
+                or (self.recommendation is not None and self.recommendation.search(text, sentence_start, condition.start()) is not None)
+            )
             and not self.this_case.search(text, semicolon, item_end(text, cue_start))
         )
 
