@@ -699,6 +699,16 @@ def test_the_before_a_guideline_name_starts_its_citation(nlp):
     assert values(odg, "source", "edition", "sections", "pages") == ("ODG", None, [], [])
 
 
+def test_pages_before_sections_and_a_sentence_after_sections(nlp):
+    # round 30: "Page(s): 46, Section(s): X" is one citation; the sections end at the sentence's end
+    [mtus] = claims_citations(nlp, "Decision based on MTUS Chronic Pain Medical Treatment 2016, Page(s): 46, Section(s): Epidural "
+                                   "steroid injections (ESIs).")
+    assert values(mtus, "source", "edition", "sections", "pages") == ("MTUS", "2016", ["Epidural steroid injections (ESIs)"], [[46, 46]])
+    [mtus] = claims_citations(nlp, "Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): Benzodiazepines. The "
+                                   "Expert Reviewer also based their decision on recommendation(s) outside of the MTUS Guidelines.")
+    assert values(mtus, "source", "sections") == ("MTUS", ["Benzodiazepines"])
+
+
 def test_a_ccr_section_keeps_its_subdivision(nlp):
     [ccr] = claims_citations(nlp, "Decision based on Non-MTUS Citation Title 8, California Code of Regulations, section 9792.20(e).")
     assert values(ccr, "source", "sections") == ("CCR", ["9792.20(e)"])

@@ -76,7 +76,8 @@ MONTH_BEFORE_YEAR_RE = re.compile(
 )
 SPACE_BEFORE_PUNCT_RE = re.compile(r"\s+([,;:])")
 # After a page list: a separator, "and", "the", then a letter starts the next guideline.
-AFTER_PAGES_RE = re.compile(r"\s*[,;]\s*(?:and\s+)?(?:the\s+)?(?=[A-Za-z])", re.IGNORECASE)
+AFTER_PAGES_RE = re.compile(r"\s*[,;]\s*(?:and\s+)?(?:the\s+)?(?=[A-Za-z])(?!sections?\b|section\(s\))", re.IGNORECASE)
+SECTIONS_END_RE = re.compile(r"(?<![A-Z])(?<!\bvs)(?<!\bDr)\.\s+(?=[A-Z][a-z])")  # "Benzodiazepines. The Expert Reviewer ..."
 # After an edition ("(May 2009)", "2nd Edition (2004)"): a comma starts the section list.
 LIST_AFTER_EDITION_RE = re.compile(r"\s*,\s*")
 SENTENCE_BREAK_RE = re.compile(r"\s*[.!?](?:\s|$)")
@@ -450,8 +451,10 @@ class CitationExtractor(RuleComponent):
         start, end = trim(text, start, end)
         if end <= start:
             return None
-        pages, pages_spans, pages_text, valid, body_end, _ = self.find_pages(text, start, end)
+        pages, pages_spans, pages_text, valid, body_end, marker = self.find_pages(text, start, end)
         sections, head_end, named_one = self.find_sections(text, start, body_end)
+        if not sections and marker is not None:  # "Page(s): 46, Section(s): Epidural steroid injections (ESIs)"
+            sections, _, named_one = self.find_sections(text, marker[1], end)
         head = text[start:head_end]
         year = YEAR_RE.search(head)
         ordinal = ORDINAL_EDITION_RE.search(head)
@@ -842,6 +845,8 @@ class CitationExtractor(RuleComponent):
             return [], end, False
         m, split = best
         value = text[m.end() : end]
+        sentence_end = SECTIONS_END_RE.search(value)  # "Section(s): Benzodiazepines. The Expert Reviewer also ..."
+        value = value[: sentence_end.start()] if sentence_end else value
         if split:
             return self.split_sections(value), m.start(), False
         name = tidy_title(value)

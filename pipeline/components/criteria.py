@@ -32,7 +32,7 @@ only local variables: nothing of medspaCy is stored on the `Doc`.
 """
 
 import re
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 import srsly
 from spacy.language import Language
@@ -68,7 +68,7 @@ CRITERIA_KEY = "imr_criteria"
 GUIDELINE_RULES = (
     "guideline_subject", "guideline_verb", "population_subject", "list_number", "clause_break", "attribution",
     "conclusion", "conclusion_cue", "case_reference", "finding_cue", "other_reviewer", "own_clause", "list_intro",
-    "condition", "this_case", "literature_reference", "record_clause", "recommendation", "population_relative",
+    "condition", "this_case", "literature_reference", "record_clause", "recommendation", "population_relative", "list_verb",
 )
 TRIM_WINDOW = 200  # characters of a scope's end the trim_end rules look at per pass
 LOOKAHEAD = 40  # characters after a cue a clause break may look at
@@ -89,6 +89,7 @@ PRONOUN_RE = re.compile(r"(?:this|that|these|those|it|which)\W*", re.IGNORECASE)
 SERIES_TAIL_RE = re.compile(r",\s*and\s+(?:the\s+)?$", re.IGNORECASE)  # a terminating ", and the" just before a scope
 SERIES_END_RE = re.compile(r",\s+and\s+", re.IGNORECASE)  # ", and " closing a series (a backward subject keeps it)
 SUBJECT_PREPOSITIONS = ("on", "for", "of", "regarding", "about")  # "The ACOEM chapter on X": still the subject
+SERIES_PHRASE_RE = re.compile(r"[^,]*(?:,\s*[\w-]+)+,?\s+(?:and|or)\s+[^,]*")  # "on forearm, wrist and hand complaints"
 COORDINATION_BEFORE_RE = re.compile(r"[,;]\s*(?:(?:and|but)\s+)?(?:the\s+)?$", re.IGNORECASE)  # a clause of its own starts after it
 ASSERTIONS = {"ABSENT": "absent", "PRESENT": "present", "REQUIREMENT": "requirement"}
 
@@ -183,7 +184,7 @@ class CriteriaExtractor(RuleComponent):
             self.guideline, self.guideline_verb, self.population, self.list_number, self.clause_break, self.attribution,
             self.conclusion, self.conclusion_cue, self.case_reference, self.finding_cue, self.other_reviewer, self.own_clause,
             self.list_intro, self.condition, self.this_case, self.literature_reference, self.record_clause,
-            self.recommendation, self.population_relative,
+            self.recommendation, self.population_relative, self.list_verb,
         ) = (
             re.compile("|".join(f"(?:{p})" for p in patterns[kind]), re.IGNORECASE) if patterns[kind] else None
             for kind in GUIDELINE_RULES
@@ -276,6 +277,7 @@ class CriteriaExtractor(RuleComponent):
         }
         own_subjects = {key: own_clause_start(text, items) for key, items in subject_items.items()}
         subjects = sorted(start for start in own_subjects.values() if start is not None)
+        finding_sentences: Set[int] = set()  # sentences with a finding in the reviewer's usual form ("there was no X")
         for modifier in modifiers:
             assertion = ASSERTIONS[modifier.category]
             cue = doc[modifier.modifier_span[0] : modifier.modifier_span[1]]
@@ -292,14 +294,17 @@ class CriteriaExtractor(RuleComponent):
             cue_start = cue.start_char + len(cue.text) - len(cue.text.lstrip("0123456789.() "))  # "5.No" is one token
             if self.reported(text, sentence_start, cue_start):
                 continue  # "The utilization reviewer stated that there was no X, but ...": not this reviewer's finding
-            if assertion != "requirement" and (
+            answer = bool((modifier.rule.metadata or {}).get("finding"))  # "- Taper plan: None.": the reviewer's answer
+            if assertion != "requirement" and not answer and (
                 self.quoted_or_guideline(text, section.start_char, sentence_start, cue_start)
-                or self.guideline_continuation(doc, text, section, sentence, cue.text)
+                or self.guideline_continuation(doc, text, section, sentence, cue.text, finding_sentences)
                 # a subject's own clause in a guideline's colon list is still the guideline's
                 or (sentence_start > sentence_begin and self.colon_list(text, sentence_begin, sentence_start))
                 or self.cites_literature(text, cue_start, sentence.end_char)
             ):
                 assertion = "requirement"
+            if assertion == "absent" and self.finding_cue is not None and self.finding_cue.search(collapse(cue.text)):
+                finding_sentences.add(sentence.start_char)
             start, end = chars
             if self.split.search(text, sentence_start, cue.start_char):
                 # a cue inside a list item ("...; no tenderness; ...") scopes over its item only
@@ -353,11 +358,14 @@ class CriteriaExtractor(RuleComponent):
                 return True
         return self.guideline_text(text, sentence_start, cue_start)
 
-    def guideline_continuation(self, doc: Doc, text: str, section: Span, sentence: Span, cue_text: str) -> bool:
+    def guideline_continuation(
+        self, doc: Doc, text: str, section: Span, sentence: Span, cue_text: str, finding_sentences: Iterable[int] = ()
+    ) -> bool:
         """A sentence that goes on with a guideline passage: the sentences before it back to a
         guideline sentence name neither the case nor the record ("ODG states ... . Imaging studies
         in patients over 30 who do not have symptoms ..."). Findings in the reviewer's usual
-        form ("There is no evidence of ...") are not affected."""
+        form ("There is no evidence of ...") are not affected, and a sentence with one of them
+        (`finding_sentences`, by start) ends the passage ("Strength was 5/5, and there was no X.")."""
         if self.case_reference is None or self.case_reference.search(text, sentence.start_char, sentence.end_char):
             return False
         if self.finding_cue is not None and self.finding_cue.search(cue_text):
@@ -368,7 +376,7 @@ class CriteriaExtractor(RuleComponent):
             start = max(previous.start_char, section.start_char)
             if self.guideline_text(text, start, previous.end_char) or self.quoted_or_guideline(text, section.start_char, start, previous.end_char):
                 return True
-            if self.case_reference.search(text, start, previous.end_char):
+            if self.case_reference.search(text, start, previous.end_char) or previous.start_char in finding_sentences:
                 return False
             index = previous.start - 1
         return False
@@ -436,10 +444,13 @@ class CriteriaExtractor(RuleComponent):
             if self.attribution is not None and self.attribution.search(before):
                 continue  # "As per MTUS, ...", "exceeds the guidelines": not the clause's subject
             words = text[subject.end() : cue_start].split()
-            marks = [mark for mark in ",)" if mark in text[subject.end() : cue_start]]
-            if (not marks and len(words) <= 2) or (
-                # "The ACOEM chapter on forearm, wrist and hand complaints does not list": a comma inside its phrase
-                marks in ([], [","]) and len(words) <= 6 and words[0].lower() in SUBJECT_PREPOSITIONS
+            phrase = text[subject.end() : cue_start]
+            if not any(mark in phrase for mark in ",)") and len(words) <= 2 or (
+                # "The ACOEM chapter on forearm, wrist and hand complaints does not list": commas only inside a series
+                ")" not in phrase
+                and ("," not in phrase or SERIES_PHRASE_RE.fullmatch(phrase.strip()) is not None)
+                and len(words) <= 6
+                and words[0].lower() in SUBJECT_PREPOSITIONS
             ):
                 return True  # the guideline is the cue's subject: "ODG does not address", "The ACOEM chapter on knee complaints does not address"
             # the verb follows the subject, or its prepositional phrase ("MTUS criteria for admission to a program include"),
@@ -475,21 +486,34 @@ class CriteriaExtractor(RuleComponent):
 
     def conditional_list(self, text: str, sentence_start: int, semicolon: int, cue_start: int) -> bool:
         """The cue sits in a later ';' item of a guideline's conditions: the sentence opens with a
-        guideline that recommends something on a condition ("when", "only if") before its first ';',
-        and the item does not speak of this case ("in this case", "the claimant", "the records")."""
+        guideline that recommends something on a condition ("when", "only if") or that lists its
+        criteria ("MTUS identifies documentation that A; B; ...") before its first ';', and the item
+        does not speak of this case ("in this case", "the claimant", "the records")."""
         if self.condition is None or self.this_case is None:
             return False
         first = text.find(";", sentence_start, semicolon + 1)
+        if self.this_case.search(text, semicolon, item_end(text, cue_start)):
+            return False
         condition = self.condition.search(text, sentence_start, first)
+        if condition is None:
+            return self.guideline_subject_opens(text, sentence_start, first)
         return bool(
-            condition is not None
-            and (
-                self.guideline_text(text, sentence_start, condition.start())
-                # "Programs may be considered medically necessary when A; B; ...": a guideline's wording without its name
-                or (self.recommendation is not None and self.recommendation.search(text, sentence_start, condition.start()) is not None)
-            )
-            and not self.this_case.search(text, semicolon, item_end(text, cue_start))
+            self.guideline_text(text, sentence_start, condition.start())
+            # "Programs may be considered medically necessary when A; B; ...": a guideline's wording without its name
+            or (self.recommendation is not None and self.recommendation.search(text, sentence_start, condition.start()) is not None)
         )
+
+    def guideline_subject_opens(self, text: str, sentence_start: int, end: int) -> bool:
+        """A guideline is the subject of the sentence's first clause and lists its criteria ("MTUS
+        Chronic Pain Medical Treatment Guidelines identifies documentation that ..."), before `end`."""
+        if self.guideline is None or self.list_verb is None:
+            return False
+        subject = self.guideline.match(text, LEADING_SPACE_RE.match(text, sentence_start).end(), end)
+        if subject is None:
+            return False
+        words = text[subject.end() : end].split()
+        title = next((i for i, word in enumerate(words[:8]) if not word[:1].isupper()), len(words))  # "Chronic Pain ... Guidelines"
+        return self.list_verb.match(" ".join(words[title : title + 3])) is not None
 
     def items(self, text: str, start: int, end: int, backward: bool) -> List[Tuple[int, int]]:
         """The list items of a scope [start, end): split at ";", trimmed; of a backward scope, its last
