@@ -709,6 +709,14 @@ def test_pages_before_sections_and_a_sentence_after_sections(nlp):
     assert values(mtus, "source", "sections") == ("MTUS", ["Benzodiazepines"])
 
 
+def test_a_source_after_a_page_list_sentence_or_after_and_on(nlp):
+    # round 32: "... Page(s): 74-80; 113. Title 8, California Code of Regulations, section 9792.20." and "relied on X,
+    # and on Title 8, ..." each name a CCR citation
+    claims = claims_citations(nlp, "Decision based on MTUS Chronic Pain Medical Treatment Guidelines Page(s): 74-80; 113. Title 8, "
+                                   "California Code of Regulations, section 9792.20.")
+    assert [values(c, "source", "sections", "pages") for c in claims] == [("MTUS", [], [[74, 80], [113, 113]]), ("CCR", ["9792.20"], [])]
+
+
 def test_a_ccr_section_keeps_its_subdivision(nlp):
     [ccr] = claims_citations(nlp, "Decision based on Non-MTUS Citation Title 8, California Code of Regulations, section 9792.20(e).")
     assert values(ccr, "source", "sections") == ("CCR", ["9792.20(e)"])

@@ -798,6 +798,18 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
          [("a job to return to", "do not show"), ("an evaluation showing that his capacity is below its demands", "do not show")]),
         ("There was lack of documentation the patient was unable to exercise without specialized equipment.",
          [("the patient was unable to exercise without specialized equipment", "There was lack of documentation")]),
+        # round 32: ", and the request ..." after a guideline clause, "does not present with", "this reviewer was unable
+        # to find", "No X is described" after a guideline sentence, a later ';' item with a modal verb is a clause of its own
+        ("The MTUS limits muscle relaxants to short courses, and the request for quantity 60 does not indicate intended "
+         "short-term use.", [("intended short-term use", "does not indicate")]),
+        ("The patient does not present with peripheral joint arthritis.",
+         [("peripheral joint arthritis", "patient does not present with")]),
+        ("I reviewed the file, and this reviewer was unable to find a CURES report.",
+         [("a CURES report", "this reviewer was unable to find")]),
+        ("ODG also requires a formal plan of active therapy. No plan of active therapy is described.",
+         [("plan of active therapy is described", "No")]),
+        ("The request does not identify any skilled service; the aide would assist with bathing.",
+         [("any skilled service", "does not identify")]),
         # a finding in the reviewer's usual form ends a guideline passage
         ("Per ACOEM, referral is indicated for patients who have disabling symptoms. Strength was 5/5, and there was no "
          "progression. The electrodiagnostic study has not yet been done.",
@@ -1011,6 +1023,10 @@ def test_absent_wordings(nlp, text, expected):
         "MTUS Chronic Pain Medical Treatment Guidelines identifies documentation that an evaluation has been made; previous "
         "methods have been unsuccessful and there is an absence of other options; the patient is not a candidate for surgery.",
         "There is no evidence to support trigger point injections for typical back or neck pain.",
+        # round 32: the literature ("without" a precondition, "in peer-reviewed studies"); "without X, would" with a comma
+        "There is no evidence to support ablation without a positive block.",
+        "The efficacy of its other ingredients has not been established in peer-reviewed studies.",
+        "Stopping an antidepressant that is working, without a clinical reason, would risk relapse.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):

@@ -58,7 +58,8 @@ ORDINAL_EDITION_RE = re.compile(r"\b(\d+(?:st|nd|rd|th))\s+(?:annual\s+)?ed(?:it
 NUMBERED_SECTION_RE = re.compile(r"\d+(?:\.\d+)+\s")
 NUMBERED_SPLIT_RE = re.compile(r"[,;]\s*(?=\d+(?:\.\d+)+\s)")
 # Anchored at the end of a short tail (see `tail`), never searched over a whole statement.
-BOUNDARY_BEFORE_RE = re.compile(r"(?:[,;:]|\band(?:\s+the)?|^the)$", re.IGNORECASE)  # "..., and the ODG", "the Official Disability Guidelines"
+# "..., and the ODG", "the Official Disability Guidelines", "... relied on X, and on Title 8"
+BOUNDARY_BEFORE_RE = re.compile(r"(?:[,;:]|\band(?:\s+on)?(?:\s+the)?|^(?:on\s+)?the|^on)$", re.IGNORECASE)
 AND_BEFORE_RE = re.compile(r"\band(?:\s+the)?$", re.IGNORECASE)
 GENERIC_TITLE_RE = re.compile(r"[A-Z][\w'&/-]*(?:\s+[\w'&/()-]+){0,6}?\s+(?:19|20)\d\d\b")
 LEAD_FILLER_RE = re.compile(r"(?:[\s,.;:()\-\u2013]|\b(?:and|on|the|also|in)\b)*", re.IGNORECASE)  # used with .fullmatch
@@ -76,7 +77,10 @@ MONTH_BEFORE_YEAR_RE = re.compile(
 )
 SPACE_BEFORE_PUNCT_RE = re.compile(r"\s+([,;:])")
 # After a page list: a separator, "and", "the", then a letter starts the next guideline.
-AFTER_PAGES_RE = re.compile(r"\s*[,;]\s*(?:and\s+)?(?:the\s+)?(?=[A-Za-z])(?!sections?\b|section\(s\))", re.IGNORECASE)
+AFTER_PAGES_RE = re.compile(  # "..., Page(s): 74-80; 113. Title 8, California Code of Regulations, ...": a sentence break before a source
+    r"\s*(?:[,;]|\.(?=\s+(?:Title\s+8|California\s+Code|Official\s+Disability|ODG|ACOEM)\b))\s*(?:and\s+)?(?:the\s+)?(?=[A-Za-z])(?!sections?\b|section\(s\))",
+    re.IGNORECASE,
+)
 SECTIONS_END_RE = re.compile(r"(?<![A-Z])(?<!\bvs)(?<!\bDr)\.\s+(?=[A-Z][a-z])")  # "Benzodiazepines. The Expert Reviewer ..."
 # After an edition ("(May 2009)", "2nd Edition (2004)"): a comma starts the section list.
 LIST_AFTER_EDITION_RE = re.compile(r"\s*,\s*")

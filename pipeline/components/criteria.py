@@ -415,7 +415,7 @@ class CriteriaExtractor(RuleComponent):
         if self.population_relative is not None:
             for population in self.population_relative.finditer(text, sentence_start, cue_start):
                 if not (self.this_case is not None and self.this_case.search(text, population.end(), cue_start)):
-                    return True  # "X has a high success rate for cases in which there is ... (but not Y)": a population's
+                    return True  # "X succeeds for cases in which there is ... (but not Y)": the population's, not this case's
         if (
             self.list_number is not None
             and self.list_number.search(text[max(0, cue_start - 16) : cue_start])
@@ -445,7 +445,7 @@ class CriteriaExtractor(RuleComponent):
                 continue  # "As per MTUS, ...", "exceeds the guidelines": not the clause's subject
             words = text[subject.end() : cue_start].split()
             phrase = text[subject.end() : cue_start]
-            if not any(mark in phrase for mark in ",)") and len(words) <= 2 or (
+            if (not any(mark in phrase for mark in ",)") and len(words) <= 2) or (
                 # "The ACOEM chapter on forearm, wrist and hand complaints does not list": commas only inside a series
                 ")" not in phrase
                 and ("," not in phrase or SERIES_PHRASE_RE.fullmatch(phrase.strip()) is not None)
