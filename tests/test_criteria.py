@@ -810,6 +810,21 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
          [("plan of active therapy is described", "No")]),
         ("The request does not identify any skilled service; the aide would assist with bathing.",
          [("any skilled service", "does not identify")]),
+        # round 33: "the provider's failure to identify", "did not furnish", "It does not appear that the physician has
+        # documented", a subject opening with "whether" keeps "currently", "failed to curtail", "MRI shows" names the case,
+        # "X (a, b) not explained"
+        ("Continued use is outweighed by the provider's failure to identify meaningful improvements in function.",
+         [("meaningful improvements in function", "provider's failure to identify")]),
+        ("The attending provider did not furnish a clear rationale.", [("a clear rationale", "did not furnish")]),
+        ("It does not appear that the treating physician has documented the average pain.",
+         [("the average pain", "It does not appear that the treating physician has documented")]),
+        ("Pain is 6/10, and whether she is currently working is not clearly described.",
+         [("whether she is currently working", "is not clearly described")]),
+        ("Earlier use of the unit failed to curtail her use of Norco.", [("curtail her use of Norco", "failed to")]),
+        ("ODG: an option for instability. MRI shows a protrusion only. No spondylolisthesis on flexion films.",
+         [("spondylolisthesis on flexion films", "No")]),
+        ("Need for specialized equipment (pool, treadmill) not explained.",
+         [("Need for specialized equipment (pool, treadmill)", "not explained")]),
         # a finding in the reviewer's usual form ends a guideline passage
         ("Per ACOEM, referral is indicated for patients who have disabling symptoms. Strength was 5/5, and there was no "
          "progression. The electrodiagnostic study has not yet been done.",
