@@ -294,30 +294,31 @@ class CriteriaExtractor(RuleComponent):
             cue_start = cue.start_char + len(cue.text) - len(cue.text.lstrip("0123456789.() "))  # "5.No" is one token
             if self.reported(text, sentence_start, cue_start):
                 continue  # "The utilization reviewer stated that there was no X, but ...": not this reviewer's finding
-            answer = bool((modifier.rule.metadata or {}).get("finding"))  # "- Taper plan: None.": the reviewer's answer
+            cue_text = collapse(cue.text)
+            metadata = modifier.rule.metadata or {}
+            answer = bool(metadata.get("finding"))  # "- Taper plan: None.": the reviewer's answer
             if assertion != "requirement" and not answer and (
                 self.quoted_or_guideline(text, section.start_char, sentence_start, cue_start)
-                or self.guideline_continuation(doc, text, section, sentence, cue.text, finding_sentences)
+                or self.guideline_continuation(doc, text, section, sentence, cue_text, finding_sentences)
                 # a subject's own clause in a guideline's colon list is still the guideline's
                 or (sentence_start > sentence_begin and self.colon_list(text, sentence_begin, sentence_start))
                 or self.cites_literature(text, cue_start, sentence.end_char)
             ):
                 assertion = "requirement"
-            if assertion == "absent" and self.finding_cue is not None and self.finding_cue.search(collapse(cue.text)):
+            if assertion == "absent" and self.finding_cue is not None and self.finding_cue.search(cue_text):
                 finding_sentences.add(sentence.start_char)
             start, end = chars
             if self.split.search(text, sentence_start, cue.start_char):
                 # a cue inside a list item ("...; no tenderness; ...") scopes over its item only
                 item_end = self.split.search(text, cue.end_char, end)
                 end = item_end.start() if item_end else end
-            scope_ends = (modifier.rule.metadata or {}).get("scope_ends")
+            scope_ends = metadata.get("scope_ends")
             if scope_ends and not modifier.direction == "BACKWARD":
                 stop = re.compile(scope_ends).search(text, cue.end_char, end)
                 end = stop.start() if stop else end
             backward = modifier.direction == "BACKWARD"
             if not backward:
                 end = next((subject for subject in subjects if cue.end_char < subject < end), end)
-            cue_text = collapse(cue.text)
             items = subject_items[id(modifier)] if backward else self.items(text, start, end, backward)
             for item_start, item_end in items:
                 if self.is_conclusion(text, item_start, item_end, cue_text):
@@ -443,8 +444,8 @@ class CriteriaExtractor(RuleComponent):
             before = text[max(clause_start, subject.start() - 60) : subject.start()]
             if self.attribution is not None and self.attribution.search(before):
                 continue  # "As per MTUS, ...", "exceeds the guidelines": not the clause's subject
-            words = text[subject.end() : cue_start].split()
             phrase = text[subject.end() : cue_start]
+            words = phrase.split()
             if (not any(mark in phrase for mark in ",)") and len(words) <= 2) or (
                 # "The ACOEM chapter on forearm, wrist and hand complaints does not list": commas only inside a series
                 ")" not in phrase
