@@ -823,6 +823,38 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
         ("Earlier use of the unit failed to curtail her use of Norco.", [("curtail her use of Norco", "failed to")]),
         ("ODG: an option for instability. MRI shows a protrusion only. No spondylolisthesis on flexion films.",
          [("spondylolisthesis on flexion films", "No")]),
+        # round 31: a series closed by ", and the" under a forward cue, "the patient had documented X" inside an absence,
+        # "has not been undertaken / ruled out", "was not noted to include"
+        ("There was a lack of documentation of the patient's sleep onset, sleep maintenance, and the number of hours of "
+         "sleep obtained.",
+         [("the patient's sleep onset, sleep maintenance, and the number of hours of sleep obtained",
+           "There was a lack of documentation of")]),
+        ("However, there was no indication the patient had documented aberrant drug behavior.",
+         [("the patient had documented aberrant drug behavior", "there was no indication")]),
+        ("Psychiatric etiology has not been ruled out, and a trial of CBT has not been undertaken.",
+         [("Psychiatric etiology", "has not been ruled out"), ("a trial of CBT", "has not been undertaken")]),
+        ("Negative predictors, including a long disability, use of OxyContin and Percocet, and depression, have not been "
+         "addressed.",
+         [("Negative predictors, including a long disability, use of OxyContin and Percocet, and depression",
+           "have not been addressed")]),
+        ("The current medication regimen was not noted to include an NSAID.",
+         [("an NSAID", "was not noted to include")]),
+        # round 34: "there has not been", "I was not able to identify", "it cannot be said that", "her failure to"
+        # ending at the main clause's comma, "X in this patient was not provided", "on file" names the case
+        ("Walking is unchanged, so there has not been an objective improvement in function, and the physician has not "
+         "addressed the risk.",
+         [("an objective improvement in function", "there has not been"), ("the risk", "has not addressed")]),
+        ("I was not able to identify a urine drug screen in the last 12 months.",
+         [("a urine drug screen in the last 12 months", "I was not able to identify")]),
+        ("He has had no therapy, so it cannot be said that conservative measures have failed.",
+         [("therapy", "no"), ("that conservative measures have failed", "it cannot be said")]),
+        ("Given her failure to respond to two agents, psychiatric input is warranted.",
+         [("respond to two agents", "her failure to")]),
+        ("The rationale for toxicology screening in this patient was not provided.",
+         [("The rationale for toxicology screening in this patient", "was not provided")]),
+        ("Cardiology guidelines call for EKG only before high risk surgery. The examinations on file do not document any "
+         "heart or lung abnormalities.",
+         [("any heart or lung abnormalities", "do not document")]),
         ("Need for specialized equipment (pool, treadmill) not explained.",
          [("Need for specialized equipment (pool, treadmill)", "not explained")]),
         # a finding in the reviewer's usual form ends a guideline passage
@@ -1042,6 +1074,14 @@ def test_absent_wordings(nlp, text, expected):
         "There is no evidence to support ablation without a positive block.",
         "The efficacy of its other ingredients has not been established in peer-reviewed studies.",
         "Stopping an antidepressant that is working, without a clinical reason, would risk relapse.",
+        # round 31: a fronted "Without / Absent" these or such X sums up the reasons given before it
+        "Without one of these indications, the CT scan of the cervical spine is not medically necessary.",
+        "Absent these elements, the injection is not supported.",
+        # round 34: the literature ("no evidence to support that X provides", "the purchase of X for use beyond"),
+        # a backward subject "There"
+        "Studies conflict, and there is no evidence to support that massage provides lasting benefit once treatment stops.",
+        "There is no evidence to support the purchase of a cryotherapy unit for use beyond the postoperative period.",
+        "There has not been documented improvement.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):

@@ -236,6 +236,7 @@ def decisions_component():
         ("The request for a cane is not appropriate.", False),
         ("Therefore, the request is not certified.", False),
         ("Therefore, the request is non-certified.", False),
+        ("ODG recommends it only for adhesive capsulitis. She has not had surgery. Not indicated.", False),
         ("The request for 12 sessions exceeds the guideline recommendation and is therefore not supported.", False),
         ("Given the above, the request for 8 sessions of chiropractic care is\nnot supported by the guidelines.", False),
         ("Therefore, the request for Norco is not recommended for this patient.", False),

@@ -85,8 +85,10 @@ POSTPOSED_PASSIVE_RE = re.compile(  # "No X were provided for review": the cue's
     re.IGNORECASE,
 )
 SERIES_BREAK_WORDS = {"and", "or", "is", "are", "was", "were", "has", "have", "had", "does", "do", "did"}
-PRONOUN_RE = re.compile(r"(?:this|that|these|those|it|which)\W*", re.IGNORECASE)  # a backward subject naming nothing
+PRONOUN_RE = re.compile(r"(?:this|that|these|those|it|which|there)\W*", re.IGNORECASE)  # a backward subject naming nothing
 SERIES_TAIL_RE = re.compile(r",\s*and\s+(?:the\s+)?$", re.IGNORECASE)  # a terminating ", and the" just before a scope
+SERIES_AND_RE = re.compile(r",\s*and(?:\s+the)?\s*", re.IGNORECASE)  # a terminating cue that may only close a series
+SERIES_EXAMPLES_RE = re.compile(r",\s*(?:including|such\s+as)\s", re.IGNORECASE)  # a series of examples follows
 SERIES_END_RE = re.compile(r",\s+and\s+", re.IGNORECASE)  # ", and " closing a series (a backward subject keeps it)
 SUBJECT_PREPOSITIONS = ("on", "for", "of", "regarding", "about")  # "The ACOEM chapter on X": still the subject
 SERIES_PHRASE_RE = re.compile(r"[^,]*(?:,\s*[\w-]+)+,?\s+(?:and|or)\s+[^,]*")  # "on forearm, wrist and hand complaints"
@@ -255,6 +257,8 @@ class CriteriaExtractor(RuleComponent):
                     continue
                 if before is not None and not before.search(text[max(cue.sent.start_char, section.start_char) : cue.start_char]):
                     continue  # "nor" is a cue only after a "neither" cue in its sentence
+                if self.cues[index][1].category == "TERMINATE" and self.closes_forward_series(text, section, cue, match.end()):
+                    continue
                 matches.append((index, cue.start, cue.end))
         matches.sort(key=lambda m: (m[1], -m[2]))
         matches = prune_overlapping(matches)
@@ -262,6 +266,18 @@ class CriteriaExtractor(RuleComponent):
         graph.modifiers = [self.medspacy_context.ConTextModifier(self.cues[i][1], start, end, doc) for i, start, end in matches]
         graph.update_scopes()
         return graph.modifiers
+
+    def closes_forward_series(self, text: str, section: Span, cue: Span, end: int) -> bool:
+        """Whether a terminating ", and (the)" only closes a series of noun phrases ("a lack of
+        documentation of sleep onset, sleep maintenance, and the number of hours of sleep"): the
+        series runs from its sentence's start and the last item has no verb of its own."""
+        if not SERIES_AND_RE.fullmatch(text, cue.start_char, end):
+            return False
+        sentence_start = max(cue.sent.start_char, section.start_char)
+        if not closes_series(text[sentence_start : cue.start_char]):
+            return False
+        last_item = text[end : item_end(text, end)]
+        return not self.is_clause(collapse(last_item)) and not POSTPOSED_PASSIVE_RE.search(last_item)
 
     def find(self, section: Span, text: str) -> List[Tuple[int, int, Dict[str, Any]]]:
         """(start, end, attributes) of every criterion in one section, as offsets into the letter `text`."""
@@ -602,12 +618,14 @@ def series_start(text: str, modifier: Any, section: Span, start: int) -> int:
 
 def closes_series(before: str) -> bool:
     """Whether a ", and" after `before` closes a series ("sleep onset, sleep maintenance, sleep
-    quality, and ..."): an item before it of a few words, without "and"/"or" or a verb."""
+    quality, and ..."): an item before it of a few words, without "and"/"or" or a verb; after
+    "including" / "such as" ("X, including A, use of B and C, and D") also one with "and"/"or"."""
     pieces = before.split(",")
     if len(pieces) < 2:
         return False
     last = pieces[-1].split()
-    return 0 < len(last) <= 6 and not any(word.lower() in SERIES_BREAK_WORDS for word in last)
+    breaks = SERIES_BREAK_WORDS - {"and", "or"} if SERIES_EXAMPLES_RE.search(before) else SERIES_BREAK_WORDS
+    return 0 < len(last) <= 6 and not any(word.lower() in breaks for word in last)
 
 
 def own_clause_start(text: str, items: List[Tuple[int, int]]) -> Optional[int]:
