@@ -855,6 +855,9 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
         ("Cardiology guidelines call for EKG only before high risk surgery. The examinations on file do not document any "
          "heart or lung abnormalities.",
          [("any heart or lung abnormalities", "do not document")]),
+        # round 35: "No rationale was provided for" as one cue
+        ("No rationale was provided for the CT scan in the 10/30/2017 report.",
+         [("the CT scan in the 10/30/2017 report", "No rationale was provided for")]),
         ("Need for specialized equipment (pool, treadmill) not explained.",
          [("Need for specialized equipment (pool, treadmill)", "not explained")]),
         # a finding in the reviewer's usual form ends a guideline passage
@@ -1082,6 +1085,11 @@ def test_absent_wordings(nlp, text, expected):
         "Studies conflict, and there is no evidence to support that massage provides lasting benefit once treatment stops.",
         "There is no evidence to support the purchase of a cryotherapy unit for use beyond the postoperative period.",
         "There has not been documented improvement.",
+        # round 35: "denied" (the seed letters' gold does not count "The patient denied adverse side effect"), the literature ("No evidence has been found to support"), a conclusion
+        # ("does not appear to be supported")
+        "The patient denied adverse side effects with the medication.",
+        "No evidence has been found to support paraffin treatment after carpal tunnel release.",
+        "For these reasons, the request does not appear to be supported and is not medically necessary.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):
