@@ -858,6 +858,22 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
         # round 35: "No rationale was provided for" as one cue
         ("No rationale was provided for the CT scan in the 10/30/2017 report.",
          [("the CT scan in the 10/30/2017 report", "No rationale was provided for")]),
+        # round 36: "What is lacking is", "Missing are A; B", "Still missing is", ", absent any", "unaccompanied by",
+        # a fronted "Lacking", "it remains to be shown whether", "X remains to be shown"
+        ("What is lacking is any documented functional gain.", [("documented functional gain", "What is lacking is any")]),
+        ("Missing are an acute exacerbation; liver function tests.",
+         [("an acute exacerbation", "Missing are"), ("liver function tests", "Missing are")]),
+        ("Still missing is a home assessment.", [("a home assessment", "Still missing is")]),
+        ("Her diagnoses are carpal tunnel syndrome, absent any documented muscle spasm.",
+         [("documented muscle spasm", "absent any")]),
+        ("The notes are also unaccompanied by any statement of what the medication accomplishes.",
+         [("statement of what the medication accomplishes", "unaccompanied by any")]),
+        ("Lacking clear concordance with the imaging, the microdiscectomy is not medically necessary.",
+         [("clear concordance with the imaging", "Lacking")]),
+        ("Her strength is 5/5, and it remains to be shown whether a wheelchair was ever considered.",
+         [("whether a wheelchair was ever considered", "it remains to be shown")]),
+        ("Whether she is a candidate for the program remains to be shown.",
+         [("Whether she is a candidate for the program", "remains to be shown")]),
         ("Need for specialized equipment (pool, treadmill) not explained.",
          [("Need for specialized equipment (pool, treadmill)", "not explained")]),
         # a finding in the reviewer's usual form ends a guideline passage
@@ -1090,6 +1106,9 @@ def test_absent_wordings(nlp, text, expected):
         "The patient denied adverse side effects with the medication.",
         "No evidence has been found to support paraffin treatment after carpal tunnel release.",
         "For these reasons, the request does not appear to be supported and is not medically necessary.",
+        # round 36: "for lack of" gives a cause, not a finding; "without one of the above mentioned X" refers back
+        "He missed two visits for lack of a ride.",
+        "A sleep study for snoring, without one of the above mentioned symptoms, is not recommended.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):
