@@ -86,8 +86,7 @@ POSTPOSED_PASSIVE_RE = re.compile(  # "No X were provided for review": the cue's
 )
 SERIES_BREAK_WORDS = {"and", "or", "is", "are", "was", "were", "has", "have", "had", "does", "do", "did"}
 PRONOUN_RE = re.compile(r"(?:this|that|these|those|it|which|there)\W*", re.IGNORECASE)  # a backward subject naming nothing
-SERIES_TAIL_RE = re.compile(r",\s*and\s+(?:the\s+)?$", re.IGNORECASE)  # a terminating ", and the" just before a scope
-SERIES_AND_RE = re.compile(r",\s*and(?:\s+the)?\s*", re.IGNORECASE)  # a terminating cue that may only close a series
+SERIES_TAIL_RE = re.compile(r",\s*and(?:\s+the)?\s*$", re.IGNORECASE)  # a terminating ", and the" that may only close a series
 SERIES_EXAMPLES_RE = re.compile(r",\s*(?:including|such\s+as)\s", re.IGNORECASE)  # a series of examples follows
 SERIES_END_RE = re.compile(r",\s+and\s+", re.IGNORECASE)  # ", and " closing a series (a backward subject keeps it)
 SUBJECT_PREPOSITIONS = ("on", "for", "of", "regarding", "about")  # "The ACOEM chapter on X": still the subject
@@ -271,7 +270,7 @@ class CriteriaExtractor(RuleComponent):
         """Whether a terminating ", and (the)" only closes a series of noun phrases ("a lack of
         documentation of sleep onset, sleep maintenance, and the number of hours of sleep"): the
         series runs from its sentence's start and the last item has no verb of its own."""
-        if not SERIES_AND_RE.fullmatch(text, cue.start_char, end):
+        if not SERIES_TAIL_RE.fullmatch(text, cue.start_char, end):
             return False
         sentence_start = max(cue.sent.start_char, section.start_char)
         if not closes_series(text[sentence_start : cue.start_char]):
