@@ -874,6 +874,22 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
          [("whether a wheelchair was ever considered", "it remains to be shown")]),
         ("Whether she is a candidate for the program remains to be shown.",
          [("Whether she is a candidate for the program", "remains to be shown")]),
+        # rounds 38 and 39: "is undocumented / unspecified", "is likewise not on file", "The request is silent as to",
+        # "was not detailed", "is therefore not clinically correlated", "is not well delineated", "has not been given /
+        # presented"
+        ("Whether the patient is homebound is undocumented. The request is silent as to the frequency of the visits. The "
+         "treatment to be rendered in the home is unspecified.",
+         [("Whether the patient is homebound", "is undocumented"), ("the frequency of the visits", "request is silent as to"),
+          ("The treatment to be rendered in the home", "is unspecified")]),
+        ("A functional capacity evaluation was likewise not on file.",
+         [("A functional capacity evaluation", "was likewise not on file")]),
+        ("The outcome of the TENS trial was not detailed.", [("The outcome of the TENS trial", "was not detailed")]),
+        ("The arthrosis seen on MRI is therefore not clinically correlated.",
+         [("The arthrosis seen on MRI", "is therefore not clinically correlated")]),
+        ("The relationship of the quantity to the existing prescription is not well delineated.",
+         [("The relationship of the quantity to the existing prescription", "is not well delineated")]),
+        ("A reason to inject the knee before surgery has not been given, and a plan has not been presented.",
+         [("A reason to inject the knee before surgery", "has not been given"), ("a plan", "has not been presented")]),
         ("Need for specialized equipment (pool, treadmill) not explained.",
          [("Need for specialized equipment (pool, treadmill)", "not explained")]),
         # a finding in the reviewer's usual form ends a guideline passage
@@ -1109,6 +1125,10 @@ def test_absent_wordings(nlp, text, expected):
         # round 36: "for lack of" gives a cause, not a finding; "without one of the above mentioned X" refers back
         "He missed two visits for lack of a ride.",
         "A sleep study for snoring, without one of the above mentioned symptoms, is not recommended.",
+        # rounds 38 and 39: a guideline's silence, a double negative, the literature ("no known medical need for")
+        "The MTUS is silent on H-wave purchase.",
+        "The patient is not precluded from further therapy if progress can be demonstrated.",
+        "There is no known medical need for supplementation with the amino acids it contains.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):
