@@ -890,6 +890,15 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
          [("The relationship of the quantity to the existing prescription", "is not well delineated")]),
         ("A reason to inject the knee before surgery has not been given, and a plan has not been presented.",
          [("A reason to inject the knee before surgery", "has not been given"), ("a plan", "has not been presented")]),
+        # rounds 40 and 41: "X is scant", "sparse mention of", "scant detail about", "produced neither A nor B" (the
+        # "nor" item ends at the main clause's verb)
+        ("Evidence of a urine drug screen is scant, and the record contains sparse mention of an opioid agreement.",
+         [("Evidence of a urine drug screen", "is scant"), ("an opioid agreement", "sparse mention of")]),
+        ("The record offers scant detail about the nature of the sleep disturbance.",
+         [("the nature of the sleep disturbance", "scant detail about")]),
+        ("A third injection, after two that produced neither a 50 percent reduction in pain nor any lasting reduction in "
+         "medication, is not in keeping with the guideline.",
+         [("a 50 percent reduction in pain", "produced neither"), ("any lasting reduction in medication", "nor")]),
         ("Need for specialized equipment (pool, treadmill) not explained.",
          [("Need for specialized equipment (pool, treadmill)", "not explained")]),
         # a finding in the reviewer's usual form ends a guideline passage
@@ -1129,6 +1138,8 @@ def test_absent_wordings(nlp, text, expected):
         "The MTUS is silent on H-wave purchase.",
         "The patient is not precluded from further therapy if progress can be demonstrated.",
         "There is no known medical need for supplementation with the amino acids it contains.",
+        # round 41: a guideline's verb phrase after "but" keeps the guideline as its subject
+        "The MTUS recommends exercise but does not address gym memberships.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):

@@ -92,6 +92,8 @@ SERIES_END_RE = re.compile(r",\s+and\s+", re.IGNORECASE)  # ", and " closing a s
 SUBJECT_PREPOSITIONS = ("on", "for", "of", "regarding", "about")  # "The ACOEM chapter on X": still the subject
 SERIES_PHRASE_RE = re.compile(r"[^,]*(?:,\s*[\w-]+)+,?\s+(?:and|or)\s+[^,]*")  # "on forearm, wrist and hand complaints"
 COORDINATION_BEFORE_RE = re.compile(r"[,;]\s*(?:(?:and|but)\s+)?(?:the\s+)?$", re.IGNORECASE)  # a clause of its own starts after it
+ELIDED_SUBJECT_RE = re.compile(r"but|however|although|whereas|while", re.IGNORECASE)  # a clause break that may share its subject
+AUXILIARY_RE = re.compile(r"(?:does|do|did|has|have|had|is|are|was|were|cannot|can|could|would|will|should)\b", re.IGNORECASE)
 ASSERTIONS = {"ABSENT": "absent", "PRESENT": "present", "REQUIREMENT": "requirement"}
 
 
@@ -399,13 +401,18 @@ class CriteriaExtractor(RuleComponent):
 
     def clause_start(self, text: str, sentence_start: int, cue_start: int) -> int:
         """Where the clause holding a cue starts: after the last clause break before it."""
-        start = sentence_start
+        brk = self.last_clause_break(text, sentence_start, cue_start)
+        return brk.end() if brk is not None else sentence_start
+
+    def last_clause_break(self, text: str, sentence_start: int, cue_start: int) -> Optional[re.Match]:
+        """The last clause break between a sentence's start and a cue, or None."""
+        last = None
         if self.clause_break is not None:  # a break may look ahead at the cue (", and she is not ...")
             for brk in self.clause_break.finditer(text, sentence_start, min(len(text), cue_start + LOOKAHEAD)):
                 if brk.end() > cue_start:
                     break
-                start = brk.end()
-        return start
+                last = brk
+        return last
 
     def reported(self, text: str, sentence_start: int, cue_start: int) -> bool:
         """The cue's clause reports another reviewer's reasons ("The utilization reviewer
@@ -424,7 +431,12 @@ class CriteriaExtractor(RuleComponent):
         cue ("Guidelines recommend X only when there is no Y"). A guideline named as an
         object or by attribution ("exceeds the guidelines", "As per MTUS, no indication")
         does not make a clause guideline text."""
-        clause_start = self.clause_start(text, sentence_start, cue_start)
+        brk = self.last_clause_break(text, sentence_start, cue_start)
+        clause_start = brk.end() if brk is not None else sentence_start
+        if brk is not None and not text[clause_start:cue_start].strip() and ELIDED_SUBJECT_RE.fullmatch(brk.group()) and AUXILIARY_RE.match(text, cue_start):
+            # "The MTUS recommends exercise but does not address gym memberships": a verb opening its
+            # clause after "but" has the subject of the clause before it
+            return self.guideline_text(text, sentence_start, brk.start())
         head_start = clause_start + len(text[clause_start:cue_start]) - len(text[clause_start:cue_start].lstrip())
         if self.population is not None and self.population.match(text, head_start, cue_start):
             return True
