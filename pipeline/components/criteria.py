@@ -433,7 +433,12 @@ class CriteriaExtractor(RuleComponent):
         does not make a clause guideline text."""
         brk = self.last_clause_break(text, sentence_start, cue_start)
         clause_start = brk.end() if brk is not None else sentence_start
-        if brk is not None and not text[clause_start:cue_start].strip() and ELIDED_SUBJECT_RE.fullmatch(brk.group()) and AUXILIARY_RE.match(text, cue_start):
+        if (
+            brk is not None
+            and not text[clause_start:cue_start].strip()
+            and ELIDED_SUBJECT_RE.fullmatch(brk.group())
+            and AUXILIARY_RE.match(text, cue_start)
+        ):
             # "The MTUS recommends exercise but does not address gym memberships": a verb opening its
             # clause after "but" has the subject of the clause before it
             return self.guideline_text(text, sentence_start, brk.start())
