@@ -250,7 +250,7 @@ class CriteriaExtractor(RuleComponent):
         """ConText modifiers of the cues in a section (of the letter `text`), with their scopes resolved."""
         doc = section.doc
         matches = []
-        for index, (pattern, _) in enumerate(self.cues):
+        for index, (pattern, rule) in enumerate(self.cues):
             before = self.requires_before[index]
             for match in pattern.finditer(text, section.start_char, section.end_char):
                 cue = doc.char_span(match.start(), match.end(), alignment_mode="expand")
@@ -258,8 +258,8 @@ class CriteriaExtractor(RuleComponent):
                     continue
                 if before is not None and not before.search(text[max(cue.sent.start_char, section.start_char) : cue.start_char]):
                     continue  # "nor" is a cue only after a "neither" cue in its sentence
-                if self.cues[index][1].category == "TERMINATE" and self.closes_forward_series(text, section, cue, match.end()):
-                    continue
+                if rule.category == "TERMINATE" and self.closes_forward_series(text, section, cue, match.end()):
+                    continue  # "a lack of X, Y, and the Z": the ", and the" closes a series, not the scope
                 matches.append((index, cue.start, cue.end))
         matches.sort(key=lambda m: (m[1], -m[2]))
         matches = prune_overlapping(matches)
