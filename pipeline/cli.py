@@ -256,17 +256,21 @@ def make_corpus_command(
     test: Path = typer.Option(Path("corpus/test.spacy"), "--test", help="Gold DocBin to write (test letters)."),
     splits: Path = typer.Option(Path("corpus/splits.json"), "--splits", help="Manifest to write: which letter is in which split."),
     dev_size: int = typer.Option(30, "--dev-size", min=1, help="Letters of --gold in the dev split."),
+    weight: List[str] = typer.Option([], "--weight", help="FOLDER=N: the train letters of this letter folder count N times (their blocks repeated), e.g. the real letters against written ones. Repeatable."),
     model: Optional[str] = MODEL_OPTION,
 ) -> None:
     """Leak-free training data for `spacy train`: splits by letter (test = --test-gold, dev = part
     of --gold, train = every other letter), silver train blocks, gold dev and test letters, and a
     manifest. Overlapping splits are refused. (`imr annotate -o X.spacy` is not a training split.)"""
-    from .training.corpus import make_training_corpus
+    from .training.corpus import make_training_corpus, parse_weights
     from .training.splits import SplitError
 
     try:
-        result = make_training_corpus(load_model(model), letters, gold, test_gold, train, dev, test, splits, dev_size=dev_size)
-    except SplitError as err:
+        weights = parse_weights(weight)
+        result = make_training_corpus(
+            load_model(model), letters, gold, test_gold, train, dev, test, splits, dev_size=dev_size, weights=weights
+        )
+    except (SplitError, ValueError) as err:
         echo_err(f"error: {err}")
         raise typer.Exit(EXIT_USAGE)
     sizes, templates = result["splits"], result["templates"]
@@ -279,6 +283,7 @@ def make_corpus_command(
     typer.echo(
         f"train: {train} ({sizes['train']} letters, silver, {sum(blocks.values())} blocks: "
         + ", ".join(f"{n} {label}" for label, n in sorted(blocks.items()))
+        + (f"; {result['train_examples']} examples with --weight" if weights else "")
         + f"; {result['train_drug_mentions']} DRUG mentions of {result['train_drug_names']} names; templates {by_template('train')})"
     )
     typer.echo(f"dev:   {dev} ({sizes['dev']} letters, gold; templates {by_template('dev')})")

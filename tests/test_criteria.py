@@ -901,6 +901,89 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
          [("a 50 percent reduction in pain", "produced neither"), ("any lasting reduction in medication", "nor")]),
         ("Need for specialized equipment (pool, treadmill) not explained.",
          [("Need for specialized equipment (pool, treadmill)", "not explained")]),
+        # rounds 37 and 42: "No mention is made of", "Nowhere in the notes is (there) X (described)", "X is absent on
+        # examination" after a concessive clause, "X is not reflected in the notes", "documentation of X is
+        # insufficient", "X is also incomplete", "has not been previously performed", "has not previously received",
+        # "X should have been tried", "Unknown is", "she never mentioned", "she does not take", ", and there is" ends a
+        # scope, a fronted "Lacking X," before a conclusion
+        ("Nowhere in the notes is a new neurological deficit described, and no mention is made of red flags.",
+         [("a new neurological deficit", "Nowhere in the notes is"), ("red flags", "no mention is made of")]),
+        ("Nowhere in the notes is there a course of therapy for the neck; the therapy in the file was for the back.",
+         [("a course of therapy for the neck", "Nowhere in the notes is there")]),
+        ("Nowhere do the records describe a home exercise program.",
+         [("a home exercise program", "Nowhere do the records describe")]),
+        ("While her neck pain is described in detail, a neuropathic component is absent on examination.",
+         [("a neuropathic component", "is absent")]),
+        ("An acute flare of low back pain is not reflected in the notes.",
+         [("An acute flare of low back pain", "is not reflected")]),
+        ("However, documentation of a compressive lesion at C6-C7 is insufficient, as the MRI shows a bulge.",
+         [("a compressive lesion at C6-C7", "is insufficient")]),
+        ("Electrodiagnostic confirmation of radiculopathy is also incomplete.",
+         [("Electrodiagnostic confirmation of radiculopathy", "is also incomplete")]),
+        ("The picture is mixed, and electrodiagnostic testing has not been previously performed.",
+         [("electrodiagnostic testing", "has not been previously performed")]),
+        ("The worker has not previously received chiropractic care for this injury.",
+         [("chiropractic care for this injury", "worker has not previously received")]),
+        ("A full course of supervised therapy should have been tried before surgery.",
+         [("A full course of supervised therapy", "should have been tried")]),
+        ('She is "more hopeful." Unknown is whether any sleep hygiene measures were tried.',
+         [("whether any sleep hygiene measures were tried", "Unknown is")]),
+        ("Dr. Lee did not include a risk stratification, and she never mentioned concern for diversion.",
+         [("a risk stratification", "did not include"), ("concern for diversion", "never mentioned")]),
+        ("She does not take aspirin or anticoagulants.", [("take aspirin or anticoagulants", "She does not")]),
+        ("She has had no surgery, and there is a need for wound care.", [("surgery", "no")]),
+        ("Lacking a positive diagnostic block, medical necessity for the ablation has not been established.",
+         [("a positive diagnostic block", "Lacking")]),
+        ("Absent documentation of functional improvement, additional supervised therapy is not supported by the records.",
+         [("functional improvement", "Absent documentation of")]),
+        # rounds 44 and 45: "X is conspicuously / notably absent (as well)", ", as is Y", "X is not forthcoming",
+        # "X, but / though not Y", "nothing in the file has addressed", "are likewise silent as to", "There is no
+        # record of", "no X nor (of) Y", "let alone Y", ", there was no" after a concessive clause naming the claims
+        # administrator
+        ("A formal psychiatric evaluation is conspicuously absent, as is any trial of an antidepressant.",
+         [("A formal psychiatric evaluation", "is conspicuously absent"), ("any trial of an antidepressant", ", as is")]),
+        ("An updated urine drug screen is notably absent as well; the last one dates from January.",
+         [("An updated urine drug screen", "is notably absent")]),
+        ("The intended duration of use is not forthcoming.", [("The intended duration of use", "is not forthcoming")]),
+        ("The provider recorded pain scores, but not the duration of relief.",
+         [("the duration of relief", ", but not")]),
+        ("The CURES report was reviewed, though not a signed opioid agreement.",
+         [("a signed opioid agreement", ", though not")]),
+        ("Apart from the 2015 MRI, nothing in the file has addressed the source of the hand symptoms.",
+         [("the source of the hand symptoms", "nothing in the file has addressed")]),
+        ("The reports are likewise silent as to reflux symptoms.",
+         [("reflux symptoms", "The reports are likewise silent as to")]),
+        ("There is no record of how she tolerated therapy.", [("how she tolerated therapy", "There is no record of")]),
+        ("She has no history of thromboembolism nor of a bleeding disorder, let alone a risk assessment.",
+         [("history of thromboembolism", "no"), ("a bleeding disorder", "nor of"), ("a risk assessment", "let alone")]),
+        ("While the claims administrator stated that she had therapy, there was no mention of aquatic therapy.",
+         [("aquatic therapy", "there was no mention of")]),
+        # round 47: "and fail to mention", "omits", "leaves out" (ending at ", even though"), "scant explanation of"
+        ("The notes repeat a rating of 6/10 and fail to mention how far the claimant can walk.",
+         [("how far the claimant can walk", "fail to mention")]),
+        ("The note omits any urine drug testing. The request also leaves out a taper plan, even though Butrans was added.",
+         [("any urine drug testing", "omits"), ("a taper plan", "leaves out")]),
+        ("There is scant explanation of which genes would be tested.",
+         [("which genes would be tested", "There is scant explanation of")]),
+        # round 46: "There is no discussion of", "Not yet tried: A; B", "is unsupported by documentation of",
+        # "Objective findings do not include" names the case after a guideline sentence
+        ("There is no discussion of a trial of an antidepressant.",
+         [("a trial of an antidepressant", "There is no discussion of")]),
+        ("Not yet tried: a home exercise program; an NSAID other than Meloxicam.",
+         [("a home exercise program", "Not yet tried:"), ("an NSAID other than Meloxicam", "Not yet tried:")]),
+        ("The request is unsupported by documentation of a positioning need.",
+         [("a positioning need", "is unsupported by documentation of")]),
+        ("The ACS lists arthroscopy as a procedure for which an assistant is sometimes needed. Objective findings do not "
+         "include any comorbidity that would make it complex.",
+         [("any comorbidity that would make it complex", "do not include")]),
+        ("I could not locate any record of a trial of diet; the report only mentions that she tried to diet on her own.",
+         [("a trial of diet", "I could not locate any record of")]),
+        # a later ';' clause with a pronoun or a clinician as its subject, or "still on", is not in the list
+        ("Nothing indicates that the patient is homebound; he was ambulating with a walker at his last visit.",
+         [("the patient is homebound", "Nothing indicates that")]),
+        ("There is a lack of benefit; the psychologist and the physician both describe partial improvement.",
+         [("benefit", "There is a lack of")]),
+        ("No reduction in medication use; still on Lyrica and naproxen.", [("reduction in medication use", "No")]),
         # a finding in the reviewer's usual form ends a guideline passage
         ("Per ACOEM, referral is indicated for patients who have disabling symptoms. Strength was 5/5, and there was no "
          "progression. The electrodiagnostic study has not yet been done.",
@@ -1140,6 +1223,20 @@ def test_absent_wordings(nlp, text, expected):
         "There is no known medical need for supplementation with the amino acids it contains.",
         # round 41: a guideline's verb phrase after "but" keeps the guideline as its subject
         "The MTUS recommends exercise but does not address gym memberships.",
+        # rounds 37 and 42: a conclusion "congruent with" the guidelines, a work restriction, a range-of-motion
+        # measure, a recommendation's condition, another reviewer's or the claims administrator's reading, a
+        # request named as the subject of "is not supported"
+        "As such the medical records do not support additional physical therapy congruent with MTUS guidelines.",
+        "He is on modified duty with no lifting over 15 pounds.",
+        "He lacks 10 degrees of extension and has 85 degrees of flexion.",
+        "Per guidelines, weaning of opioids is recommended when there is no overall improvement in function.",
+        "It is unclear why the Utilization Review characterized this as a lack of benefit.",
+        "The claims administrator stated that first-line therapy had not been tried, but the notes list two trials.",
+        # rounds 44 and 45: a recommendation's "but not", an insufficiency without "documentation of" as its subject
+        "Topical NSAIDs are recommended for the knee, but not the spine.",
+        "Here the picture is incomplete.",
+        "It is used when alternative options are inadequate.",
+        "The request is unsupported by the guidelines at this time.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):

@@ -236,6 +236,16 @@ def test_header_keeps_different_strengths_and_fills_from_earlier_mentions(nlp):
     assert [(d["name"], d["strength"], d["quantity"]) for d in second["drugs"]] == [("Norco", strength(10, 325), 60), ("Norco", strength(5, 325), 30)]
 
 
+def test_a_laboratory_test_of_a_drug_disputes_no_drug(nlp):
+    """'serum duloxetine level', 'Testosterone level': the drug is what the test measures (blind round 42)."""
+    letter = LETTER.replace("Meloxicam (Mobic) 7.5mg #30: Upheld", "Labs: CBC, serum duloxetine level: Upheld")
+    first, second = doc_to_record(nlp(letter), "x")["decisions"]
+    assert [d["name"] for d in first["drugs"]] == ["Ibuprofen"] and second["drugs"] == []
+    letter = LETTER.replace("Meloxicam (Mobic) 7.5mg #30: Upheld", "Testosterone levels and Meloxicam 7.5mg #30: Upheld")
+    second = doc_to_record(nlp(letter), "x")["decisions"][1]
+    assert [(d["name"], d["quantity"]) for d in second["drugs"]] == [("Meloxicam", 30)]
+
+
 def test_lexicon_is_broad():
     rules = read_rules(patterns_path("drugs.jsonl"))
     entries = [r for r in rules if r["kind"] == "drug"]

@@ -1,6 +1,7 @@
 """Training data and trained-model plumbing: splits, blocks, drug-name augmentation and its name
 pool, the clause suggester, 2013 gold outcomes, compare's metrics, the model-span components, and
 the committed scores tables."""
+from collections import Counter
 import random
 import re
 
@@ -527,6 +528,32 @@ def test_make_corpus_writes_leak_free_splits(tmp_path):
     assert all(d.user_data["imr_gold"]["id"] == d.user_data["imr_id"] for d in dev)
     (heldout / f"{splits['dev'][0]}.json").write_text("{}", encoding="utf8")  # a letter in gold and held-out gold
     assert runner.invoke(app, args).exit_code == 2
+
+
+def test_make_corpus_weight_repeats_a_folders_train_blocks(tmp_path):
+    """--weight FOLDER=N puts the blocks of that folder's train letters N times into the train split."""
+    real, written, gold, heldout, out = (tmp_path / name for name in ("real", "written", "gold", "heldout", "out"))
+    for folder in (real, written, gold, heldout):
+        folder.mkdir()
+    for folder, letter_id in ((real, "CM16-0221706"), (written, "CM16-0219557"), (written, "SYN-2013-01")):
+        (folder / f"{letter_id}.txt").write_text(letter_path(letter_id).read_text(encoding="utf8"), encoding="utf8")
+    (gold / "SYN-2013-01.json").write_text((ROOT / "corpus" / "gold" / "SYN-2013-01.json").read_text(encoding="utf8"), encoding="utf8")
+    args = ["make-corpus", str(real), str(written), "--gold", str(gold), "--test-gold", str(heldout), "--dev-size", "1"]
+    args += ["--train", str(out / "train.spacy"), "--dev", str(out / "dev.spacy"), "--test", str(out / "test.spacy"), "--splits", str(out / "splits.json")]
+    nlp = spacy.blank("en")
+
+    def train_ids(*extra):
+        result = runner.invoke(app, args + list(extra))
+        assert result.exit_code == 0, result.output
+        return Counter(d.user_data["imr_id"] for d in DocBin().from_disk(out / "train.spacy").get_docs(nlp.vocab))
+
+    once = train_ids()
+    assert set(once) == {"CM16-0221706", "CM16-0219557"}
+    weighted = train_ids("--weight", f"{real}=3")
+    assert weighted == Counter({"CM16-0221706": 3 * once["CM16-0221706"], "CM16-0219557": once["CM16-0219557"]})
+    for bad in (f"{real}=0", f"{real}=two", "no-such-folder=2", "3"):
+        result = runner.invoke(app, args + ["--weight", bad])
+        assert result.exit_code == 2 and "--weight" in result.output
 
 
 def readme_table():

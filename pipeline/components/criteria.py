@@ -93,6 +93,7 @@ SUBJECT_PREPOSITIONS = ("on", "for", "of", "regarding", "about")  # "The ACOEM c
 SERIES_PHRASE_RE = re.compile(r"[^,]*(?:,\s*[\w-]+)+,?\s+(?:and|or)\s+[^,]*")  # "on forearm, wrist and hand complaints"
 COORDINATION_BEFORE_RE = re.compile(r"[,;]\s*(?:(?:and|but)\s+)?(?:the\s+)?$", re.IGNORECASE)  # a clause of its own starts after it
 ELIDED_SUBJECT_RE = re.compile(r"but|however|although|whereas|while", re.IGNORECASE)  # a clause break that may share its subject
+CONCESSIVE_RE = re.compile(r"although|whereas|while", re.IGNORECASE)  # a clause break opening a concessive clause
 AUXILIARY_RE = re.compile(r"(?:does|do|did|has|have|had|is|are|was|were|cannot|can|could|would|will|should)\b", re.IGNORECASE)
 ASSERTIONS = {"ABSENT": "absent", "PRESENT": "present", "REQUIREMENT": "requirement"}
 
@@ -416,11 +417,17 @@ class CriteriaExtractor(RuleComponent):
 
     def reported(self, text: str, sentence_start: int, cue_start: int) -> bool:
         """The cue's clause reports another reviewer's reasons ("The utilization reviewer
-        stated that there was no ...", "The denial was based on a lack of ...")."""
-        return bool(
-            self.other_reviewer is not None
-            and self.other_reviewer.search(text, self.clause_start(text, sentence_start, cue_start), cue_start)
-        )
+        stated that there was no ...", "The denial was based on a lack of ..."), unless the
+        report is a concessive clause the cue's main clause answers ("While the claims
+        administrator stated that X, there was no mention of Y")."""
+        if self.other_reviewer is None:
+            return False
+        brk = self.last_clause_break(text, sentence_start, cue_start)
+        report = self.other_reviewer.search(text, brk.end() if brk is not None else sentence_start, cue_start)
+        if report is None:
+            return False
+        concessive = brk is not None and CONCESSIVE_RE.fullmatch(brk.group()) is not None
+        return not (concessive and "," in text[report.end() : cue_start])
 
     def guideline_text(self, text: str, sentence_start: int, cue_start: int) -> bool:
         """The clause holding the cue speaks of guidelines or populations: it opens with a
@@ -449,6 +456,8 @@ class CriteriaExtractor(RuleComponent):
             for population in self.population_relative.finditer(text, sentence_start, cue_start):
                 if not (self.this_case is not None and self.this_case.search(text, population.end(), cue_start)):
                     return True  # "X succeeds for cases in which there is ... (but not Y)": the population's, not this case's
+        if self.recommended_when(text, clause_start, cue_start):
+            return True  # "Per guidelines, weaning is recommended when there is no X": the recommendation's condition
         if (
             self.list_number is not None
             and self.list_number.search(text[max(0, cue_start - 16) : cue_start])
@@ -534,6 +543,21 @@ class CriteriaExtractor(RuleComponent):
             self.guideline_text(text, sentence_start, condition.start())
             # "Programs may be considered medically necessary when A; B; ...": a guideline's wording without its name
             or (self.recommendation is not None and self.recommendation.search(text, sentence_start, condition.start()) is not None)
+        )
+
+    def recommended_when(self, text: str, clause_start: int, cue_start: int) -> bool:
+        """The cue sits in the condition of a recommendation without a named guideline ("Per
+        guidelines, weaning is recommended when there is no improvement") and the condition
+        does not speak of this case."""
+        if self.condition is None or self.recommendation is None:
+            return False
+        last = None
+        for last in self.condition.finditer(text, clause_start, cue_start):
+            pass
+        return bool(
+            last is not None
+            and self.recommendation.search(text, clause_start, last.start()) is not None
+            and not (self.this_case is not None and self.this_case.search(text, last.start(), item_end(text, cue_start)))
         )
 
     def guideline_subject_opens(self, text: str, sentence_start: int, end: int) -> bool:

@@ -119,6 +119,8 @@ class DrugAttributes(RuleComponent):
         self.units, self.per_units, self.quantity, self.refills, self.refills_before = [], [], [], [], []
         self.strength_before, self.implied_units = [], []
         self.quantity_units, remaining = [], []
+        analyte_before: List[str] = []
+        analyte_after: List[str] = []
         self.words, self.numbers = {"form": [], "release": [], "route": []}, {}
         frequencies, leads, dose_words = [], [], []
         for rule in rules:
@@ -157,7 +159,13 @@ class DrugAttributes(RuleComponent):
                 self.quantity_units.append((after, before, rule["unit"]))
             elif kind == "remaining_portion":
                 remaining.append(rule["pattern"])
+            elif kind == "analyte_before":
+                analyte_before.append(rule["pattern"])
+            elif kind == "analyte_after":
+                analyte_after.append(rule["pattern"])
         self.remaining_re = re.compile("|".join(remaining), re.IGNORECASE) if remaining else None
+        self.analyte_before_re = re.compile(rf"(?:{'|'.join(analyte_before)})\s*$", re.IGNORECASE) if analyte_before else None
+        self.analyte_after_re = re.compile(rf"\s*(?:{'|'.join(analyte_after)})(?![A-Za-z])", re.IGNORECASE) if analyte_after else None
         unit = "|".join(r["pattern"] for r in rules if r["kind"] == "unit")
         per = "|".join(r["pattern"] for r in rules if r["kind"] == "per_unit")
         concentration = rf"{NUMBER}\s*(?:{unit})\s*/\s*(?:{NUMBER}\s*)?(?:{per})(?![A-Za-z])"
@@ -184,9 +192,20 @@ class DrugAttributes(RuleComponent):
         aliases = self.link(doc, drugs, parsed)
         for drug, values in zip(drugs, parsed):
             drug._.imr_drug = {**(drug._.imr_drug or {}), **values}
-        doc.spans[HEADER_DRUGS_KEY] = header_drugs(drugs, headers, aliases, self.remaining_re)
+        disputed = [d for d in drugs if not self.analyte(doc, d)]
+        doc.spans[HEADER_DRUGS_KEY] = header_drugs(drugs, headers, aliases | {i for i, d in enumerate(drugs) if d not in disputed}, self.remaining_re)
         add_entities(doc, [s for s in attribute_spans if s is not None], labels=ATTRIBUTE_LABELS)
         return doc
+
+    def analyte(self, doc: Doc, drug: Span) -> bool:
+        """The drug is what a laboratory test measures ("serum duloxetine level",
+        "Testosterone level"), not a drug a header disputes."""
+        text = doc.text
+        before = text[max(0, drug.start_char - 20) : drug.start_char]
+        return bool(
+            (self.analyte_before_re is not None and self.analyte_before_re.search(before))
+            or (self.analyte_after_re is not None and self.analyte_after_re.match(text, drug.end_char, drug.end_char + 40))
+        )
 
     def parse(self, doc: Doc, drug: Span, limit: int, header: Optional[Span]) -> Tuple[Dict[str, Any], List[Optional[Span]]]:
         """Attributes of one drug from the tokens after it (and "N refills of", "with 1%" before it)."""

@@ -88,9 +88,12 @@ def make_training_corpus(
     splits_path: Path,
     dev_size: int = DEV_SIZE,
     keep_out: Iterable[str] = KEEP_OUT_OF_TRAIN,
+    weights: Optional[Dict[Path, int]] = None,
 ) -> Dict[str, Any]:
     """Write the splits manifest, silver train blocks and gold dev/test letters; return counts.
 
+    weights: letter folder -> how many times the blocks of its train letters go into the train
+        split (`letter_weight`); the other letters count once.
     Raises `imr.training.splits.SplitError` when the splits would overlap.
     """
     letters = [l for l in iter_letters(letter_dirs) if l.text is not None]
@@ -106,16 +109,21 @@ def make_training_corpus(
     dropped = 0
     silver: List[Doc] = []
     texts = set()
+    sources = {letter.id: letter.source for letter in letters}
+    examples = 0
     for letter_id in splits["train"]:
         doc = silver_doc(docs[letter_id], letter_id)
         silver.append(doc)
         letter_blocks_, lost = letter_blocks(doc)
         dropped += lost
+        repeat = letter_weight(sources[letter_id], weights or {})
         for block in letter_blocks_:
             if block.text in texts and not len(block.spans.get(ENTITIES_KEY, [])):
                 continue  # boilerplate seen in another letter ("HOW THE IMR FINAL DETERMINATION WAS MADE ...")
             texts.add(block.text)
-            train.add(block)
+            for _ in range(repeat):
+                train.add(block)
+            examples += repeat
             blocks.append(block)
     dev, dev_missing = gold_docbin(nlp, gold_dir, letter_dirs, ids=splits["dev"])
     test, test_missing = gold_docbin(nlp, test_gold_dir, letter_dirs, ids=splits["test"])
@@ -128,11 +136,37 @@ def make_training_corpus(
         "splits": {name: len(ids) for name, ids in splits.items()},
         "templates": {name: dict(Counter(str(templates[i]) for i in ids)) for name, ids in splits.items()},
         "train_blocks": block_counts(blocks),
+        "train_examples": examples,
         "train_drug_mentions": sum(names.values()),
         "train_drug_names": len(names),
         "spans_across_blocks": dropped,
         "gold_values_not_found": {**dev_missing, **test_missing},
     }
+
+
+def parse_weights(values: Iterable[str]) -> Dict[Path, int]:
+    """`FOLDER=N` options as {folder: N}; raises ValueError on a malformed one."""
+    weights: Dict[Path, int] = {}
+    for value in values:
+        folder, sep, number = value.rpartition("=")
+        if not sep or not folder or not number.isdigit() or int(number) < 1:
+            raise ValueError(f"--weight {value!r}: expected FOLDER=N with N a whole number >= 1")
+        if not Path(folder).is_dir():
+            raise ValueError(f"--weight {value!r}: {folder} is not a folder")
+        weights[Path(folder)] = int(number)
+    return weights
+
+
+def letter_weight(source: str, weights: Dict[Path, int]) -> int:
+    """How many times a train letter's blocks go into the train split: the weight of the
+    innermost folder of `weights` that holds the letter's file (`source`), else 1."""
+    path = Path(source).resolve()
+    best, depth = 1, -1
+    for folder, weight in weights.items():
+        folder = Path(folder).resolve()
+        if (path == folder or folder in path.parents) and len(folder.parts) > depth:
+            best, depth = weight, len(folder.parts)
+    return best
 
 
 def training_drug_names(train_path: Path, nlp: Optional[Language] = None) -> set:
