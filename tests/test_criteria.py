@@ -978,6 +978,34 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
          [("any comorbidity that would make it complex", "do not include")]),
         ("I could not locate any record of a trial of diet; the report only mentions that she tried to diet on her own.",
          [("a trial of diet", "I could not locate any record of")]),
+        # rounds 48 and 49: "goes unmentioned", "has gone unaddressed", "is left unexplained", "No one has
+        # documented", "None of the notes record A; B", "has offered no", "X has not occurred" (after "premature
+        # because"), "We have no information about", "We are not told", "We do not know", "is poorly documented",
+        # "the records are insufficient to establish", "There is no demonstration that", "nothing in the submitted
+        # material documenting", "Criteria not met: no A; no B" (the reviewer's verdict, not a guideline's list)
+        ("Any change in activities goes unmentioned. Aberrant behavior screening has gone unaddressed. The reason for "
+         "two opioids is left unexplained.",
+         [("Any change in activities", "goes unmentioned"), ("Aberrant behavior screening", "has gone unaddressed"),
+          ("The reason for two opioids", "is left unexplained")]),
+        ("No one has documented any sedation. None of the notes record a blood pressure; a creatinine.",
+         [("any sedation", "No one has documented"), ("a blood pressure", "None of the notes record"),
+          ("a creatinine", "None of the notes record")]),
+        ("The provider has offered no reason for a full-dose NSAID.",
+         [("reason for a full-dose NSAID", "has offered no")]),
+        ("The request is premature because the authorized MRI has not occurred.",
+         [("the authorized MRI", "has not occurred")]),
+        ("We have no information about his sleep. We are not told when the dose was increased. We do not know how "
+         "long he has taken it.",
+         [("his sleep", "We have no information about"), ("when the dose was increased", "We are not told"),
+          ("how long he has taken it", "We do not know")]),
+        ("The dosing history is poorly documented, and the records are insufficient to establish when it began.",
+         [("The dosing history", "is poorly documented"), ("when it began", "records are insufficient to establish")]),
+        ("There is no demonstration that a home program has failed; his home exercise program simply lapsed.",
+         [("that a home program has failed", "There is no demonstration")]),
+        ("Nothing in the submitted material documents a TENS trial.",
+         [("a TENS trial", "Nothing in the submitted material documents")]),
+        ("Criteria not met: no nutritional deficiency; no evaluation of sleep hygiene.",
+         [("nutritional deficiency", "no"), ("evaluation of sleep hygiene", "no")]),
         # a later ';' clause with a pronoun or a clinician as its subject, or "still on", is not in the list
         ("Nothing indicates that the patient is homebound; he was ambulating with a walker at his last visit.",
          [("the patient is homebound", "Nothing indicates that")]),
@@ -1237,6 +1265,7 @@ def test_absent_wordings(nlp, text, expected):
         "Here the picture is incomplete.",
         "It is used when alternative options are inadequate.",
         "The request is unsupported by the guidelines at this time.",
+        "The injured worker is not a good candidate for ongoing use at this time.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):

@@ -94,6 +94,7 @@ SERIES_PHRASE_RE = re.compile(r"[^,]*(?:,\s*[\w-]+)+,?\s+(?:and|or)\s+[^,]*")  #
 COORDINATION_BEFORE_RE = re.compile(r"[,;]\s*(?:(?:and|but)\s+)?(?:the\s+)?$", re.IGNORECASE)  # a clause of its own starts after it
 ELIDED_SUBJECT_RE = re.compile(r"but|however|although|whereas|while", re.IGNORECASE)  # a clause break that may share its subject
 CONCESSIVE_RE = re.compile(r"although|whereas|while", re.IGNORECASE)  # a clause break opening a concessive clause
+UNMET_RE = re.compile(r"\s*(?:(?:are|were|is|was|have\s+been|has\s+been)\s+)?(?:not\s+met|unmet)\b", re.IGNORECASE)  # "criteria not met"
 AUXILIARY_RE = re.compile(r"(?:does|do|did|has|have|had|is|are|was|were|cannot|can|could|would|will|should)\b", re.IGNORECASE)
 ASSERTIONS = {"ABSENT": "absent", "PRESENT": "present", "REQUIREMENT": "requirement"}
 
@@ -486,6 +487,8 @@ class CriteriaExtractor(RuleComponent):
             if self.attribution is not None and self.attribution.search(before):
                 continue  # "As per MTUS, ...", "exceeds the guidelines": not the clause's subject
             phrase = text[subject.end() : cue_start]
+            if UNMET_RE.match(phrase):
+                continue  # "Criteria not met: no X; no Y": the reviewer's verdict on this case, not a guideline's text
             words = phrase.split()
             if (not any(mark in phrase for mark in ",)") and len(words) <= 2) or (
                 # "The ACOEM chapter on forearm, wrist and hand complaints does not list": commas only inside a series
