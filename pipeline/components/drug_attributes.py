@@ -192,8 +192,8 @@ class DrugAttributes(RuleComponent):
         aliases = self.link(doc, drugs, parsed)
         for drug, values in zip(drugs, parsed):
             drug._.imr_drug = {**(drug._.imr_drug or {}), **values}
-        disputed = [d for d in drugs if not self.analyte(doc, d)]
-        doc.spans[HEADER_DRUGS_KEY] = header_drugs(drugs, headers, aliases | {i for i, d in enumerate(drugs) if d not in disputed}, self.remaining_re)
+        analytes = {i for i, drug in enumerate(drugs) if self.analyte(doc, drug)}  # "serum duloxetine level": not disputed
+        doc.spans[HEADER_DRUGS_KEY] = header_drugs(drugs, headers, aliases | analytes, self.remaining_re)
         add_entities(doc, [s for s in attribute_spans if s is not None], labels=ATTRIBUTE_LABELS)
         return doc
 
