@@ -192,15 +192,17 @@ class DrugAttributes(RuleComponent):
         aliases = self.link(doc, drugs, parsed)
         for drug, values in zip(drugs, parsed):
             drug._.imr_drug = {**(drug._.imr_drug or {}), **values}
-        analytes = {i for i, drug in enumerate(drugs) if self.analyte(doc, drug)}  # "serum duloxetine level": not disputed
+        text = doc.text
+        analytes = {  # "serum duloxetine level": not a disputed drug
+            i for i, drug in enumerate(drugs) if any(h.start <= drug.start < h.end for h in headers) and self.analyte(text, drug)
+        }
         doc.spans[HEADER_DRUGS_KEY] = header_drugs(drugs, headers, aliases | analytes, self.remaining_re)
         add_entities(doc, [s for s in attribute_spans if s is not None], labels=ATTRIBUTE_LABELS)
         return doc
 
-    def analyte(self, doc: Doc, drug: Span) -> bool:
+    def analyte(self, text: str, drug: Span) -> bool:
         """The drug is what a laboratory test measures ("serum duloxetine level",
-        "Testosterone level"), not a drug a header disputes."""
-        text = doc.text
+        "Testosterone level"), not a drug a header disputes (`text`: the doc's text)."""
         before = text[max(0, drug.start_char - 20) : drug.start_char]
         return bool(
             (self.analyte_before_re is not None and self.analyte_before_re.search(before))
