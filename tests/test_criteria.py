@@ -1438,3 +1438,24 @@ def test_a_later_item_about_the_records_is_a_clause_of_its_own(nlp):
     guideline = "The ODG does not recommend routine sedation, and no rationale was provided for sedation in this patient."
     assert [a["assertion"] for a in attrs(nlp, guideline)] == ["requirement", "absent"]
 
+
+
+def test_cue_keywords_occur_in_every_match():
+    """A rule's metadata.keywords gate its regex (a section with none of them skips it): every match
+    of the rule in the development letters and the blind-written rounds holds one of them."""
+    import glob
+    import re
+
+    from imr.resources import patterns_path, read_rules
+
+    corpus = letter_path("CM16-0219557").parent.parent
+    paths = sorted(glob.glob(str(corpus / "dev" / "*.txt"))) + sorted(glob.glob(str(corpus / "blind_synthetic" / "round4*" / "*.txt")))
+    texts = [open(f, encoding="utf8").read() for f in paths]
+    assert len(texts) > 200
+    gated = [r for r in read_rules(patterns_path("context_rules.jsonl")) if (r.get("metadata") or {}).get("keywords")]
+    assert len(gated) >= 20
+    for rule in gated:
+        pattern = re.compile(rule["pattern"], re.IGNORECASE)
+        for text in texts:
+            for match in pattern.finditer(text):
+                assert any(k in match.group(0).lower() for k in rule["metadata"]["keywords"]), (rule["literal"], match.group(0))

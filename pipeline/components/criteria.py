@@ -204,6 +204,8 @@ class CriteriaExtractor(RuleComponent):
             re.compile(rule["metadata"]["requires_before"], re.IGNORECASE) if "requires_before" in (rule.get("metadata") or {}) else None
             for rule in rules
         ]
+        # metadata.keywords: words every match of the rule contains (lower case); a section without any skips the rule
+        self.keywords = [tuple((rule.get("metadata") or {}).get("keywords", ())) for rule in rules]
         self.medspacy_context = context
 
     def require_rules(self) -> None:
@@ -252,7 +254,11 @@ class CriteriaExtractor(RuleComponent):
         """ConText modifiers of the cues in a section (of the letter `text`), with their scopes resolved."""
         doc = section.doc
         matches = []
+        lowered = text[section.start_char : section.end_char].lower()
         for index, (pattern, rule) in enumerate(self.cues):
+            keywords = self.keywords[index]
+            if keywords and not any(keyword in lowered for keyword in keywords):
+                continue  # a cheap substring test before the regex
             before = self.requires_before[index]
             for match in pattern.finditer(text, section.start_char, section.end_char):
                 cue = doc.char_span(match.start(), match.end(), alignment_mode="expand")
