@@ -49,6 +49,7 @@ from spacy.util import registry
 from . import extensions  # noqa: F401  (registers the imr_* attributes)
 from .drugs import DRUG_LABEL
 from .entities import ENTITIES_KEY, add_entities
+from .layout import doc_text
 from .base import RuleComponent
 from .scorers import DRUG_ATTRIBUTE_METRICS, gold_scorer, weights
 from .sections import SECTIONS_KEY
@@ -183,8 +184,11 @@ class DrugAttributes(RuleComponent):
         headers = [s for s in doc.spans.get(SECTIONS_KEY, []) if s.label_ == "decision_header"]
         attribute_spans: List[Span] = []
         parsed: List[Dict[str, Any]] = []
+        in_headers: List[int] = []
         for index, drug in enumerate(drugs):
             header = next((h for h in headers if h.start <= drug.start < h.end), None)
+            if header is not None:
+                in_headers.append(index)
             limit = min(drugs[index + 1].start if index + 1 < len(drugs) else len(doc), drug.end + WINDOW_TOKENS, header.end if header else len(doc))
             values, spans = self.parse(doc, drug, limit, header)
             parsed.append(values)
@@ -192,17 +196,15 @@ class DrugAttributes(RuleComponent):
         aliases = self.link(doc, drugs, parsed)
         for drug, values in zip(drugs, parsed):
             drug._.imr_drug = {**(drug._.imr_drug or {}), **values}
-        text = doc.text
-        analytes = {  # "serum duloxetine level": not a disputed drug
-            i for i, drug in enumerate(drugs) if any(h.start <= drug.start < h.end for h in headers) and self.analyte(text, drug)
-        }
+        text = doc_text(doc)
+        analytes = {i for i in in_headers if self.analyte(text, drugs[i])}  # "serum duloxetine level": not a disputed drug
         doc.spans[HEADER_DRUGS_KEY] = header_drugs(drugs, headers, aliases | analytes, self.remaining_re)
         add_entities(doc, [s for s in attribute_spans if s is not None], labels=ATTRIBUTE_LABELS)
         return doc
 
     def analyte(self, text: str, drug: Span) -> bool:
         """The drug is what a laboratory test measures ("serum duloxetine level",
-        "Testosterone level"), not a drug a header disputes (`text`: the doc's text)."""
+        "Testosterone level"), not a drug a header disputes (`text`: `layout.doc_text`)."""
         before = text[max(0, drug.start_char - 20) : drug.start_char]
         return bool(
             (self.analyte_before_re is not None and self.analyte_before_re.search(before))
