@@ -1016,6 +1016,9 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
         ("Per ACOEM, referral is indicated for patients who have disabling symptoms. Strength was 5/5, and there was no "
          "progression. The electrodiagnostic study has not yet been done.",
          [("progression", "there was no"), ("The electrodiagnostic study", "has not yet been done")]),
+        # "cannot ... without" the medication is no finding, but "without" anything else still is
+        ("She cannot be weaned without a taper, and he was discharged without medications.",
+         [("a taper", "without"), ("medications", "without")]),
     ],
 )
 def test_absent_wordings(nlp, text, expected):
@@ -1266,6 +1269,12 @@ def test_absent_wordings(nlp, text, expected):
         "It is used when alternative options are inadequate.",
         "The request is unsupported by the guidelines at this time.",
         "The injured worker is not a good candidate for ongoing use at this time.",
+        # rounds 1, 33 and 44: what the patient cannot do without the medication is its benefit, not an absence;
+        # "its long-term use" is the literature's
+        "The provider documented walking for 20 minutes, which she cannot do without medications.",
+        "The attending provider stated that the pain scores were heightened without his medications.",
+        "He reports he could not perform his chores without it.",
+        "There is no evidence to support its long-term use for chronic low back pain.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):
@@ -1296,6 +1305,10 @@ def test_a_dashed_date_or_a_progress_report_names_the_case_after_a_guideline_sen
         # a generic plural opens a guideline clause; a determiner or "prior" makes it the patient's
         ("Prior injections have provided no relief.", "absent"),
         ("With these injections there was no relief.", "absent"),
+        # round 46: "those" opens a population ("Those with no response ...") but not before a plural noun of the record
+        ("Those with no response to prior injections are not candidates.", "requirement"),
+        ("Those sessions did not produce functional improvement.", "absent"),
+        ("Those blocks were also denied. No pain diary.", "absent"),
         # "is not supported without" about the request is the reviewer's, not a guideline's duration limit
         ("The request is not supported without documentation of functional improvement.", "absent"),
         # rounds 20 and 23: a population after an attribution ("According to the MTUS, a patient ... without Y may be
