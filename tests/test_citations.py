@@ -263,6 +263,33 @@ def test_rationale_page_references(nlp):
     assert cited[1]["text"] == "MTUS page 78"
 
 
+def test_rationale_pages_without_a_source_in_their_sentence(nlp):
+    # rounds 1, 10, 37 and 48: the source is named in an earlier sentence, or only in the MAXIMUS paragraph;
+    # a page footer and a record's pages are not guideline pages
+    rationale = (
+        "ODG recommends weaning when there is no improvement. A taper is likewise advised (page 79). Risk factors listed\n"
+        "on page 68 include age over 65. The ODG section ends. Page 3 of 5 CM15-0087342 The report on page 2 was read, and\n"
+        "page 4 of the QME report was not."
+    )
+    text = HEAD + block(
+        "Norco 10/325mg #90",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines Opioids.",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines Opioids Page(s): 74-80.",
+        rationale,
+    ) + block(
+        "Omeprazole 20mg #60",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines NSAIDs.",
+        "Decision based on MTUS Chronic Pain Treatment Guidelines NSAIDs Page(s): 68-69.",
+        "Risk factors listed on page 68 include age over 65. Visits follow page 99, 9-10 visits over 8 weeks. The guidelines\n"
+        "note on page 69 that the records should list them.",
+    )
+    record = citations(nlp, text)
+    assert [[values(c, "source", "pages", "text") for c in d["citations"] if c["cited_by"] == "rationale"] for d in record["decisions"]] == [
+        [("ODG", [[79, 79]], "page 79"), ("ODG", [[68, 68]], "page 68")],
+        [("MTUS", [[68, 68]], "page 68"), ("MTUS", [[99, 99]], "page 99"), ("MTUS", [[69, 69]], "page 69")],
+    ]
+
+
 def test_pages_spans_are_in_the_span_group_not_in_ents(nlp):
     text = HEAD + block(
         "Tramadol 100mg, #90",

@@ -49,7 +49,8 @@ CITATION_FIELDS = ("cited_by", "source", "edition", "sections", "pages")
 NEVER_MTUS_EXCLUDED = ("MTUS", "ACOEM")
 MAX_PAGE = 2000
 
-PAGE_ITEM = r"\d+(?:\s*[-\u2013]\s*\d+)?"
+# a page or a range, not a count ("page 99, 9-10 visits over 8 weeks": one page)
+PAGE_ITEM = r"\d+(?:\s*[-\u2013]\s*\d+)?(?![\d\u2013-]|\s*(?:visits?|sessions?|treatments?|times?|days?|weeks?|months?|years?|hours?|mg)\b)"
 # "\s*(?::\s*)?", not "\s*:?\s*": two adjacent whitespace runs backtrack in quadratic time.
 PAGE_LIST_RE = re.compile(rf"\s*(?::\s*)?({PAGE_ITEM}(?:\s*(?:[,;&]\s*(?:and\s+)?|and\s+){PAGE_ITEM})*)", re.IGNORECASE)
 PAGE_ITEM_RE = re.compile(r"(\d+)(?:\s*[-\u2013]\s*(\d+))?")
@@ -236,7 +237,7 @@ class CitationExtractor(RuleComponent):
         names, reference_starts = [], []
         for rule in rules:
             kind = rule["kind"]
-            if kind in ("statement", "non_mtus", "mtus", "cited_none", "pages"):
+            if kind in ("statement", "non_mtus", "mtus", "cited_none", "pages", "not_guideline_page", "record_page"):
                 single.setdefault(kind, []).append(rule["pattern"])
             elif kind == "source":
                 self.sources.append((compile_citation_rule(rule["pattern"]), rule["value"]))
@@ -263,6 +264,8 @@ class CitationExtractor(RuleComponent):
         self.mtus = joined.get("mtus")
         self.cited_none = joined.get("cited_none")
         self.pages_marker = joined.get("pages")
+        self.not_guideline_page = joined.get("not_guideline_page")
+        self.record_page = joined.get("record_page")
         self.section_names = compile_citation_rule("|".join(f"(?:{p})" for p in names)) if names else None
         self.reference_start = (
             compile_citation_rule("|".join(f"(?:{p})" for p in reference_starts), ignore_case=False) if reference_starts else None
@@ -272,6 +275,7 @@ class CitationExtractor(RuleComponent):
         self.require_rules()
         found: List[Found] = []
         nones: List[Tuple[int, str]] = []
+        reviewer_source = None  # the source of the MAXIMUS paragraph before a rationale
         for section in doc.spans.get(SECTIONS_KEY, []):
             if section.label_ not in PARTIES and section.label_ != RATIONALE:
                 continue
@@ -279,10 +283,12 @@ class CitationExtractor(RuleComponent):
             if section.label_ in PARTIES:
                 party = PARTIES[section.label_]
                 in_section = self.parse_guideline(text, 0, len(text), party)
+                if party == "maximus":
+                    reviewer_source = in_section[0].attrs["source"] if in_section else None
                 if self.cited_none is not None and self.cited_none.search(text):
                     nones.append((section.start_char, party))
             else:
-                in_section = self.parse_rationale(text, 0, len(text))
+                in_section = self.parse_rationale(text, 0, len(text), reviewer_source)
             found.extend(item.shifted(section.start_char) for item in in_section)
         citations, pages = [], []
         for item in found:
@@ -779,12 +785,18 @@ class CitationExtractor(RuleComponent):
 
     # -- rationale --------------------------------------------------------------
 
-    def parse_rationale(self, text: str, start: int, end: int) -> List[Found]:
-        """Page references in a decision rationale ("MTUS page 82", "pages 88 and 89")."""
+    def parse_rationale(self, text: str, start: int, end: int, reviewer_source: Optional[str] = None) -> List[Found]:
+        """Page references in a decision rationale ("MTUS page 82", "pages 88 and 89"). The source
+        is the one named nearest in the sentence, else the one the rationale names last before it
+        (or first after it), else `reviewer_source` (the MAXIMUS paragraph's: "Risk factors listed
+        on page 68 include ..."). A page footer or a record's page ("Page 3 of 5", "page 2 of
+        the report", "The report on page 2" in a sentence without a source) is no reference."""
         found = []
         for marker in self.pages_marker.finditer(text, start, end) if self.pages_marker else []:
             listing = PAGE_LIST_RE.match(text, marker.end(), end)
             if not listing or not listing.group(1):
+                continue
+            if self.not_guideline_page is not None and self.not_guideline_page.match(text, listing.end(1), end):
                 continue
             sentence_start = start
             for m in SENTENCE_END_RE.finditer(text, start, marker.start()):
@@ -793,15 +805,22 @@ class CitationExtractor(RuleComponent):
             sentence_end = stop.start() + 1 if stop else end
             mentions = self.source_mentions(text, sentence_start, sentence_end)
             if not mentions:
-                continue
+                if self.record_page is not None and self.record_page.search(text[max(sentence_start, marker.start() - 60) : marker.start()]):
+                    continue  # "The report on page 2 was read": a page of the record
+                mentions = self.source_mentions(text, start, end)
+            if not mentions:
+                if reviewer_source is None:
+                    continue
+                mentions = [(marker.start(), marker.start(), reviewer_source)]
             before = [m for m in mentions if m[1] <= marker.start()]
             nearest = before[-1] if before else mentions[0]
             source = nearest[2]
             if source == "ACOEM" and re.search(r"MTUS\b", text[max(sentence_start, nearest[0] - 40) : nearest[0]]):
                 source = "MTUS"
             pages, valid = parse_pages(listing.group(1))
-            span_start = min(nearest[0], marker.start()) if nearest[0] < marker.start() else marker.start()
-            span_end = listing.end(1) if nearest[0] < marker.start() else max(listing.end(1), nearest[1])
+            span_start, span_end = marker.start(), listing.end(1)
+            if sentence_start <= nearest[0] < sentence_end:  # the span takes in a source named in its sentence
+                span_start, span_end = min(span_start, nearest[0]), max(span_end, nearest[1])
             attrs = {
                 "cited_by": "rationale",
                 "source": source,
