@@ -281,12 +281,12 @@ def test_rationale_pages_without_a_source_in_their_sentence(nlp):
         "Decision based on MTUS Chronic Pain Treatment Guidelines NSAIDs.",
         "Decision based on MTUS Chronic Pain Treatment Guidelines NSAIDs Page(s): 68-69.",
         "Risk factors listed on page 68 include age over 65. Visits follow page 99, 9-10 visits over 8 weeks. The guidelines\n"
-        "note on page 69 that the records should list them.",
+        "note on page 69 that the records should list them. Page 8 of the same guidelines notes the rest.",
     )
     record = citations(nlp, text)
     assert [[values(c, "source", "pages", "text") for c in d["citations"] if c["cited_by"] == "rationale"] for d in record["decisions"]] == [
         [("ODG", [[79, 79]], "page 79"), ("ODG", [[68, 68]], "page 68")],
-        [("MTUS", [[68, 68]], "page 68"), ("MTUS", [[99, 99]], "page 99"), ("MTUS", [[69, 69]], "page 69")],
+        [("MTUS", [[68, 68]], "page 68"), ("MTUS", [[99, 99]], "page 99"), ("MTUS", [[69, 69]], "page 69"), ("MTUS", [[8, 8]], "Page 8")],
     ]
 
 
