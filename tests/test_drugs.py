@@ -181,6 +181,10 @@ def test_refills_written_before_the_name(nlp):
         ("Since December 17, 2016 he reported 50% relief.", []),
         ("Guidelines allow opioids, NSAIDs, muscle relaxants and benzodiazepines.", []),
         ("Bupropion (Wellbutrin®) and EC-Naprosyn", [("Bupropion", "bupropion"), ("Wellbutrin", "bupropion"), ("Naprosyn", "naproxen")]),
+        ("ODG, Pain, Eszopicolone (Lunesta)", [("Eszopicolone", "eszopiclone"), ("Lunesta", "eszopiclone")]),  # ODG's own spelling
+        # a name that is an English word matches only as written (match_case)
+        ("Sedation with Versed 2mg. Versed was planned.", [("Versed", "midazolam"), ("Versed", "midazolam")]),
+        ("He is well versed in pain care. VERSED", []),
     ],
 )
 def test_misspellings_and_non_drugs(nlp, text, expected):

@@ -3,7 +3,9 @@
 The lexicon is data (`patterns/drugs.jsonl`): brand and generic names with
 their ingredient (`generic`) and `drug_class`, known misspellings of the
 letters ("Baclofan", "Buproprion", "Wellburtrin"), salt words that belong to
-the name as written ("Bupropion HCL", "Diclofenac sodium") and stopwords.
+the name as written ("Bupropion HCL", "Diclofenac sodium") and stopwords. A
+name that is an English word or an abbreviation in other cases carries
+`"match_case": true` and matches only as written ("Versed", "ASA").
 
 Names are compiled once into a single trie-shaped regex (case-insensitive,
 whitespace and line breaks allowed inside multi-word names, `-`/`/` inside
@@ -128,6 +130,7 @@ class DrugMatcher(RuleComponent):
     def set_rules(self, rules: List[Dict[str, Any]]) -> None:
         super().set_rules(rules)
         self.lexicon, self.fuzzy_targets, self.stopwords, self.fuzzy_memo = {}, {}, set(), {}
+        self.exact_case: Dict[str, str] = {}  # names that are English words in other cases ("Versed", "ASA")
         salts: List[str] = []
         unit_after: List[str] = []
         for rule in rules:
@@ -140,9 +143,11 @@ class DrugMatcher(RuleComponent):
                     "mesh_id": rule.get("mesh_id"),
                     "source": "lexicon",
                 }
-                self.lexicon[lexicon_key(rule["name"])] = entry
                 key = lexicon_key(rule["name"])
-                if kind == "drug" and re.fullmatch(r"[a-z]{6,}", key):
+                self.lexicon[key] = entry
+                if rule.get("match_case"):
+                    self.exact_case[key] = rule["name"]
+                if kind == "drug" and re.fullmatch(r"[a-z]{6,}", key) and key not in self.exact_case:
                     self.fuzzy_targets.setdefault(key[0], []).append((key, entry))
             elif kind == "salt":
                 salts.append(rule["name"])
@@ -279,9 +284,10 @@ class DrugMatcher(RuleComponent):
                 continue
             window = doc[i : i + LOOKAHEAD_TOKENS]
             match = self.pattern.match(window.text)
-            entry = self.lexicon.get(lexicon_key(match.group("name"))) if match else None
-            if entry is None:
-                continue
+            key = lexicon_key(match.group("name")) if match else None
+            entry = self.lexicon.get(key) if key is not None else None
+            if entry is None or (key in self.exact_case and match.group("name") != self.exact_case[key]):
+                continue  # "well versed" is no drug, "Versed 2mg" is
             span = self.make_span(doc, window.start_char, window.text[: match.end()], entry)
             if span is not None:
                 spans.append(span)
