@@ -4,8 +4,8 @@ The lexicon is data (`patterns/drugs.jsonl`): brand and generic names with
 their ingredient (`generic`) and `drug_class`, known misspellings of the
 letters ("Baclofan", "Buproprion", "Wellburtrin"), salt words that belong to
 the name as written ("Bupropion HCL", "Diclofenac sodium") and stopwords. A
-name that is an English word or an abbreviation in other cases carries
-`"match_case": true` and matches only as written ("Versed", "ASA").
+name that is an English word in other cases carries `"match_case": true`
+and matches only as written ("Versed", not "well versed").
 
 Names are compiled once into a single trie-shaped regex (case-insensitive,
 whitespace and line breaks allowed inside multi-word names, `-`/`/` inside
@@ -130,7 +130,7 @@ class DrugMatcher(RuleComponent):
     def set_rules(self, rules: List[Dict[str, Any]]) -> None:
         super().set_rules(rules)
         self.lexicon, self.fuzzy_targets, self.stopwords, self.fuzzy_memo = {}, {}, set(), {}
-        self.exact_case: Dict[str, str] = {}  # names that are English words in other cases ("Versed", "ASA")
+        self.exact_case: Dict[str, str] = {}  # names that are English words in other cases ("Versed")
         salts: List[str] = []
         unit_after: List[str] = []
         for rule in rules:
