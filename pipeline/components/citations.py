@@ -792,6 +792,7 @@ class CitationExtractor(RuleComponent):
         on page 68 include ..."). A page footer or a record's page ("Page 3 of 5", "page 2 of
         the report", "The report on page 2" in a sentence without a source) is no reference."""
         found = []
+        rationale_mentions: Optional[List[Tuple[int, int, str]]] = None  # the whole rationale's, read once
         for marker in self.pages_marker.finditer(text, start, end) if self.pages_marker else []:
             listing = PAGE_LIST_RE.match(text, marker.end(), end)
             if not listing or not listing.group(1):
@@ -807,7 +808,9 @@ class CitationExtractor(RuleComponent):
             if not mentions:
                 if self.record_page is not None and self.record_page.search(text[max(sentence_start, marker.start() - 60) : marker.start()]):
                     continue  # "The report on page 2 was read": a page of the record
-                mentions = self.source_mentions(text, start, end)
+                if rationale_mentions is None:
+                    rationale_mentions = self.source_mentions(text, start, end)
+                mentions = rationale_mentions
             if not mentions:
                 if reviewer_source is None:
                     continue

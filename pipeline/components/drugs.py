@@ -284,9 +284,12 @@ class DrugMatcher(RuleComponent):
                 continue
             window = doc[i : i + LOOKAHEAD_TOKENS]
             match = self.pattern.match(window.text)
-            key = lexicon_key(match.group("name")) if match else None
-            entry = self.lexicon.get(key) if key is not None else None
-            if entry is None or (key in self.exact_case and match.group("name") != self.exact_case[key]):
+            if match is None:
+                continue
+            name = match.group("name")
+            key = lexicon_key(name)
+            entry = self.lexicon.get(key)
+            if entry is None or self.exact_case.get(key, name) != name:
                 continue  # "well versed" is no drug, "Versed 2mg" is
             span = self.make_span(doc, window.start_char, window.text[: match.end()], entry)
             if span is not None:
