@@ -12,7 +12,7 @@ import os
 import shlex
 import sys
 from pathlib import Path
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import typer
 
@@ -190,19 +190,12 @@ def refuse_output_that_is_an_input(output: Path, inputs: List[Path]) -> None:
             raise OutputError(f"the output {output} is also an input: choose another output file")
 
 
-@app.command("evaluate")
-@environment_errors
-def evaluate_command(
-    predictions: Path = typer.Argument(..., exists=True, dir_okay=False, help="imr/1 JSONL from `imr annotate`."),
-    gold: Path = typer.Option(Path("corpus/gold"), "--gold", "-g", exists=True, file_okay=False, help="Folder of gold JSON files."),
-    minimum: List[str] = typer.Option([], "--min", help="Fail unless METRIC >= VALUE, e.g. --min decisions_f=1.0 (repeatable)."),
-    output_json: Optional[Path] = typer.Option(None, "--json", help="Also write the metrics as JSON here."),
-) -> None:
-    """Print per-field P/R/F1 and accuracy against gold annotations."""
-    import srsly
+BOOTSTRAP_OPTION = typer.Option(
+    0, "--bootstrap", min=0, help="Also print each F1 / accuracy's 95% interval from N resamples of the letters (e.g. 1000)."
+)
 
-    from .evaluation.evaluate import check_thresholds, evaluate, load_gold, load_predictions
 
+def parse_minimums(minimum: List[str]) -> Dict[str, float]:
     minimums = {}
     for item in minimum:
         name, _, value = item.partition("=")
@@ -211,21 +204,69 @@ def evaluate_command(
         except ValueError:
             echo_err(f"error: --min expects METRIC=VALUE, got {item!r}")
             raise typer.Exit(EXIT_USAGE)
-    result = evaluate(load_gold(gold), load_predictions(predictions))
+    return minimums
+
+
+def report_evaluation(letters: List, minimums: Dict[str, float], bootstrap: int, output_json: Optional[Path]) -> None:
+    """Print (and write) the summed per-letter evaluations; exit non-zero below a minimum."""
+    import srsly
+
+    from .evaluation.evaluate import Evaluation, bootstrap_intervals, check_thresholds
+
+    result = Evaluation().merge_all(letters)
+    intervals = bootstrap_intervals(letters, samples=bootstrap) if bootstrap else None
     typer.echo(f"letters: {result.letters}")
-    typer.echo(result.table())
+    typer.echo(result.table(intervals))
     for letter_id in result.missing:
         echo_err(f"warning: no prediction for gold letter {letter_id}")
     for message in result.errors:
         echo_err(f"warning: prediction is an error record: {message}")
     metrics = result.metrics()
     if output_json:
-        srsly.write_json(output_json, metrics)
+        srsly.write_json(output_json, {**metrics, **({"intervals": intervals} if intervals else {})})
     failures = check_thresholds(metrics, minimums)
     for failure in failures:
         echo_err(f"below threshold: {failure}")
     if failures:
         raise typer.Exit(EXIT_INPUT_ERRORS)
+
+
+@app.command("evaluate")
+@environment_errors
+def evaluate_command(
+    predictions: Path = typer.Argument(..., exists=True, dir_okay=False, help="imr/1 JSONL from `imr annotate`."),
+    gold: Path = typer.Option(Path("corpus/gold"), "--gold", "-g", exists=True, file_okay=False, help="Folder of gold JSON files."),
+    minimum: List[str] = typer.Option([], "--min", help="Fail unless METRIC >= VALUE, e.g. --min decisions_f=1.0 (repeatable)."),
+    bootstrap: int = BOOTSTRAP_OPTION,
+    output_json: Optional[Path] = typer.Option(None, "--json", help="Also write the metrics as JSON here."),
+) -> None:
+    """Print per-field P/R/F1 and accuracy against gold annotations."""
+    from .evaluation.evaluate import evaluate_letters, load_gold, load_predictions
+
+    minimums = parse_minimums(minimum)
+    report_evaluation(evaluate_letters(load_gold(gold), load_predictions(predictions)), minimums, bootstrap, output_json)
+
+
+@app.command("agreement")
+@environment_errors
+def agreement_command(
+    reference: Path = typer.Argument(..., exists=True, file_okay=False, help="Folder of gold JSON files (the first annotation)."),
+    other: Path = typer.Argument(..., exists=True, file_okay=False, help="Folder of a second annotation of some of the same letters."),
+    minimum: List[str] = typer.Option([], "--min", help="Fail unless METRIC >= VALUE (repeatable)."),
+    bootstrap: int = BOOTSTRAP_OPTION,
+    output_json: Optional[Path] = typer.Option(None, "--json", help="Also write the metrics as JSON here."),
+) -> None:
+    """Score a second annotation against the first, with `imr evaluate`'s metrics, on the letters
+    and fields both annotated: how far two careful readers agree."""
+    from .evaluation.agreement import agreement
+    from .evaluation.evaluate import load_gold
+
+    minimums = parse_minimums(minimum)
+    letters = agreement(load_gold(reference), load_gold(other))
+    if not letters:
+        echo_err(f"error: {other} annotates none of the letters in {reference}")
+        raise typer.Exit(EXIT_USAGE)
+    report_evaluation(letters, minimums, bootstrap, output_json)
 
 
 @app.command("bench")

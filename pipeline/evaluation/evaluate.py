@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import srsly
 
@@ -17,7 +17,7 @@ from .citations import score_cited_none, score_citations, score_rationale_pages
 from .criteria import score_absent_criteria
 from .drugs import score_drug_mentions, score_header_drugs
 from .metadata import score_metadata
-from .metrics import PRF, Accuracy, Evaluation, multiset_prf  # noqa: F401  (re-exported)
+from .metrics import PRF, Accuracy, Evaluation, bootstrap_intervals, multiset_prf  # noqa: F401  (re-exported)
 
 
 def load_gold(gold_dir: Path) -> Dict[str, Dict[str, Any]]:
@@ -66,27 +66,34 @@ DECISION_SCORERS: Tuple[DecisionScorer, ...] = (
 LETTER_SCORERS: Tuple[LetterScorer, ...] = (score_drug_mentions, score_metadata)
 
 
+def evaluate_letter(gold_letter: Dict[str, Any], predicted: Optional[Dict[str, Any]]) -> Evaluation:
+    """Score one letter's prediction (None: missing) against its gold annotation."""
+    ev = Evaluation(letters=1)
+    if predicted is None:
+        ev.missing.append(gold_letter.get("id") or "")
+        predicted = {"decisions": [], "entities": []}
+    if predicted.get("error"):
+        ev.errors.append(f"{gold_letter.get('id')}: {predicted['error']}")
+    gold_decisions = gold_letter.get("decisions", [])
+    pred_decisions = predicted.get("decisions", [])
+    pairs = align([d["item"] for d in gold_decisions], [d.get("item") or "" for d in pred_decisions])
+    ev.prf["decisions"].add(len(pairs), len(pred_decisions) - len(pairs), len(gold_decisions) - len(pairs))
+    for g, p in pairs:
+        for scorer in DECISION_SCORERS:
+            scorer(ev, gold_decisions[g], pred_decisions[p])
+    for scorer in LETTER_SCORERS:
+        scorer(ev, gold_letter, predicted)
+    return ev
+
+
+def evaluate_letters(gold: Dict[str, Dict[str, Any]], predictions: Dict[str, Dict[str, Any]]) -> List[Evaluation]:
+    """One evaluation per gold letter, in gold order (for `bootstrap_intervals`)."""
+    return [evaluate_letter({**gold_letter, "id": letter_id}, predictions.get(letter_id)) for letter_id, gold_letter in gold.items()]
+
+
 def evaluate(gold: Dict[str, Dict[str, Any]], predictions: Dict[str, Dict[str, Any]]) -> Evaluation:
     """Score predictions against gold letters (only letters present in gold)."""
-    ev = Evaluation()
-    for letter_id, gold_letter in gold.items():
-        ev.letters += 1
-        predicted = predictions.get(letter_id)
-        if predicted is None:
-            ev.missing.append(letter_id)
-            predicted = {"decisions": [], "entities": []}
-        if predicted.get("error"):
-            ev.errors.append(f"{letter_id}: {predicted['error']}")
-        gold_decisions = gold_letter.get("decisions", [])
-        pred_decisions = predicted.get("decisions", [])
-        pairs = align([d["item"] for d in gold_decisions], [d.get("item") or "" for d in pred_decisions])
-        ev.prf["decisions"].add(len(pairs), len(pred_decisions) - len(pairs), len(gold_decisions) - len(pairs))
-        for g, p in pairs:
-            for scorer in DECISION_SCORERS:
-                scorer(ev, gold_decisions[g], pred_decisions[p])
-        for scorer in LETTER_SCORERS:
-            scorer(ev, gold_letter, predicted)
-    return ev
+    return Evaluation().merge_all(evaluate_letters(gold, predictions))
 
 
 def check_thresholds(metrics: Dict[str, float], minimums: Dict[str, float]) -> List[str]:
