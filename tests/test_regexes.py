@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from imr.components.regexes import compile_rule, guarded
+from imr.components.regexes import compile_rule, guarded, required_literals
 from imr.resources import patterns_path, read_rules
 
 from .conftest import CORPUS
@@ -68,3 +68,41 @@ def test_every_bundled_rule_finds_the_same_matches_on_the_dev_letters():
         guarded_count += fast.pattern != pattern
         assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)], pattern
     assert guarded_count >= 40  # every cue rule and most category rules carry a guard
+
+
+@pytest.mark.parametrize(
+    "pattern,expected",
+    [
+        (r"\bno\b", {"no"}),
+        (r"\b(?:[\w-]+'s|his|her)\s+failure\s+to(?:\s+(?:identify|document))?\b", {"failure"}),  # longest required run
+        (r"(?:there\s+is\s+)?(?:also\s+)?no\s+evidence", {"evidence"}),  # optional groups give nothing
+        (r"(?:lack|absence|dearth)\s+of", {"lack", "absence", "dearth"}),  # one of an alternation
+        (r"fail(?:s|ed)?|fails\s+to", {"fail"}),  # "fails" adds nothing to "fail"
+        (r"(?<=\bnotes\s)show", {"show"}),  # a lookbehind's text may lie outside the match
+        (r"(?-i:Not)\s+(?:met|satisfied)", {"not"}),
+        (r"(?:ab)+c", {"ab"}),
+        (r"NO\s+Documentation", {"documentation"}),  # lower case: the test runs on lowered text
+    ],
+)
+def test_required_literals(pattern, expected):
+    assert required_literals(pattern, re.IGNORECASE) == frozenset(expected)
+
+
+@pytest.mark.parametrize("pattern", [r"\w+\s+\d", r"x?", r"(?:a|)\s", r"(?=abc)\w", r"[ab]c?", r"(", r"(a?)\1b?"])
+def test_patterns_without_required_literals(pattern):
+    assert required_literals(pattern, re.IGNORECASE) is None
+
+
+def test_every_bundled_rule_match_holds_one_of_its_literals():
+    """The gate `imr_criteria` puts before each regex (a section holding none of the rule's
+    literals skips it) drops no match: every match in the development letters holds one."""
+    text = "\n\n".join(path.read_text(encoding="utf-8", errors="replace") for path in sorted((CORPUS / "dev").glob("*.txt")))
+    gated = 0
+    for pattern, flags in bundled_rule_patterns():
+        literals = required_literals(pattern, flags)
+        if literals is None:
+            continue
+        gated += 1
+        for match in re.finditer(pattern, text, flags):
+            assert any(literal in match.group(0).lower() for literal in literals), (pattern, match.group(0))
+    assert gated >= 150

@@ -43,7 +43,7 @@ from . import extensions  # noqa: F401  (registers the imr_* attributes)
 from .scorers import CRITERIA_METRICS, gold_scorer, weights
 from .entities import add_entities
 from .layout import collapse, doc_text
-from .regexes import compile_rule
+from .regexes import compile_rule, required_literals
 from .lemmas import criterion_key
 from ..resources import PathLike, patterns_path, read_rules, write_rules
 from .base import RuleComponent
@@ -204,8 +204,18 @@ class CriteriaExtractor(RuleComponent):
             re.compile(rule["metadata"]["requires_before"], re.IGNORECASE) if "requires_before" in (rule.get("metadata") or {}) else None
             for rule in rules
         ]
-        # metadata.keywords: words every match of the rule contains (lower case); a section without any skips the rule
-        self.keywords = [tuple((rule.get("metadata") or {}).get("keywords", ())) for rule in rules]
+        # Substring gates before each regex: a section must hold one string of every gate. Gates are
+        # the literals every match contains (derived from the pattern) and metadata.keywords (words
+        # every match contains, lower case, for rules whose literals are common words).
+        self.gates = [
+            tuple(
+                frozenset(gate)
+                for gate in (required_literals(rule["pattern"], re.IGNORECASE), (rule.get("metadata") or {}).get("keywords"))
+                if gate
+            )
+            for rule in rules
+        ]
+        self.gate_words = sorted(set().union(*(gate for gates in self.gates for gate in gates)))
         self.medspacy_context = context
 
     def require_rules(self) -> None:
@@ -255,9 +265,9 @@ class CriteriaExtractor(RuleComponent):
         doc = section.doc
         matches = []
         lowered = text[section.start_char : section.end_char].lower()
+        present = {word for word in self.gate_words if word in lowered}
         for index, (pattern, rule) in enumerate(self.cues):
-            keywords = self.keywords[index]
-            if keywords and not any(keyword in lowered for keyword in keywords):
+            if not all(not present.isdisjoint(gate) for gate in self.gates[index]):
                 continue  # a cheap substring test before the regex
             before = self.requires_before[index]
             for match in pattern.finditer(text, section.start_char, section.end_char):
