@@ -207,7 +207,7 @@ def parse_minimums(minimum: List[str]) -> Dict[str, float]:
     return minimums
 
 
-def report_evaluation(letters: List, minimums: Dict[str, float], bootstrap: int, output_json: Optional[Path]) -> None:
+def report_evaluation(letters: List[Any], minimums: Dict[str, float], bootstrap: int, output_json: Optional[Path]) -> None:
     """Print (and write) the summed per-letter evaluations; exit non-zero below a minimum."""
     import srsly
 

@@ -108,7 +108,7 @@ def test_partial_second_annotation_is_scored_on_its_fields_only():
 
 
 def test_second_annotation_covers_held_out_letters_and_agrees():
-    """corpus/gold_second: a second, independent annotation of the 30 held-out letters and 10 dev letters."""
+    """corpus/gold_second: a second, independent annotation of the 30 held-out letters and 40 dev letters."""
     result = runner.invoke(app, ["agreement", str(GOLD_HELDOUT), str(SECOND), "--bootstrap", "200", "--min", "decisions_f=1"])
     assert result.exit_code == 0, result.output
     assert "letters: 30" in result.output and "95% interval" in result.output
@@ -116,7 +116,7 @@ def test_second_annotation_covers_held_out_letters_and_agrees():
     metrics = Evaluation().merge_all(letters).metrics()
     assert metrics["decision_outcome_acc"] == metrics["decision_medically_necessary_acc"] == 1.0
     assert 0.9 < metrics["absent_criteria_f"] < 1.0  # two careful readers, not one copied
-    assert len(agreement(load_gold(GOLD), load_gold(SECOND))) == 10
+    assert len(agreement(load_gold(GOLD), load_gold(SECOND))) == 40
 
 
 def test_agreement_cli_refuses_folders_without_shared_letters(tmp_path):

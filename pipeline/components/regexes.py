@@ -16,7 +16,7 @@ at once where no line starts, and a guard there only adds a step (3x slower
 on the section headings).
 
 `required_literals` works out, from the same parse, strings one of which every
-match contains ("failure" for `[\\w-]+'s failure to`): a text holding none of
+match contains ("failure" for `[\\w-]+'s\\s+failure\\s+to`): a text holding none of
 them is skipped without a scan.
 """
 import re
@@ -128,7 +128,7 @@ def first_of_class(items: Iterable[Tuple[Any, Any]]) -> Optional[FrozenSet[str]]
 def required_literals(pattern: str, flags: int = 0) -> Optional[FrozenSet[str]]:
     """Lower-case strings one of which every match of `pattern` contains, or None when
     none can be derived. A text whose lower case holds none of them has no match, so a
-    substring test can skip the regex scan (`"failure to"` for `[\\w-]+'s failure to`).
+    substring test can skip the regex scan (`"failure"` for `[\\w-]+'s\\s+failure\\s+to`).
     Only literal characters outside lookarounds count; of the sets a pattern yields the
     most selective is kept (longest shortest string, then fewest strings)."""
     try:
