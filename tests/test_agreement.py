@@ -161,3 +161,20 @@ def test_evaluate_without_bootstrap_has_no_interval_column(tmp_path, bootstrap):
         assert result.exit_code == 0 and "95% interval" not in result.output
     else:
         assert result.exit_code == EXIT_USAGE  # typer's min=0
+
+
+def test_a_broken_gold_or_prediction_file_is_named(tmp_path):
+    gold_dir = tmp_path / "gold"
+    gold_dir.mkdir()
+    (gold_dir / "cut.json").write_text('{"id": "cut", "decisions": [')
+    result = runner.invoke(app, ["agreement", str(GOLD_HELDOUT), str(gold_dir)])
+    assert result.exit_code == EXIT_USAGE
+    assert f"{gold_dir / 'cut.json'}: not a gold JSON file" in result.output
+    (gold_dir / "cut.json").write_text("[1, 2]")
+    predictions = tmp_path / "p.jsonl"
+    predictions.write_text('{"id": "cut", "decisions": []}\r\n\r\n{"decisions": []}\r\n')
+    result = runner.invoke(app, ["evaluate", str(predictions), "--gold", str(GOLD_HELDOUT)])
+    assert result.exit_code == EXIT_USAGE
+    assert f"{predictions}, line 3: not an imr/1 record (KeyError" in result.output
+    result = runner.invoke(app, ["evaluate", str(predictions), "--gold", str(gold_dir)])
+    assert result.exit_code == EXIT_USAGE and "(a JSON object is expected)" in result.output

@@ -13,6 +13,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import srsly
 
 from ..components.layout import collapse
+from ..io.inputs import InputError
 from .citations import score_cited_none, score_citations, score_rationale_pages
 from .criteria import score_absent_criteria
 from .drugs import score_drug_mentions, score_header_drugs
@@ -21,11 +22,33 @@ from .metrics import PRF, Accuracy, Evaluation, bootstrap_intervals, multiset_pr
 
 
 def load_gold(gold_dir: Path) -> Dict[str, Dict[str, Any]]:
-    return {path.stem: srsly.read_json(path) for path in sorted(Path(gold_dir).glob("*.json"))}
+    """Every `*.json` gold letter of a folder, by file stem; a file that is no JSON object
+    is an `InputError` naming it."""
+    gold = {}
+    for path in sorted(Path(gold_dir).glob("*.json")):
+        try:
+            letter = srsly.read_json(path)
+        except ValueError as err:
+            raise InputError(f"{path}: not a gold JSON file ({err})") from None
+        if not isinstance(letter, dict):
+            raise InputError(f"{path}: not a gold JSON file (a JSON object is expected)")
+        gold[path.stem] = letter
+    return gold
 
 
 def load_predictions(path: Path) -> Dict[str, Dict[str, Any]]:
-    return {record["id"]: record for record in srsly.read_jsonl(path)}
+    """`imr annotate` records by id; a line that is no record is an `InputError` naming it."""
+    records = {}
+    with Path(path).open(encoding="utf8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                record = srsly.json_loads(line)
+                records[record["id"]] = record
+            except (ValueError, KeyError, TypeError) as err:
+                raise InputError(f"{path}, line {number}: not an imr/1 record ({type(err).__name__}: {err})") from None
+    return records
 
 
 def align(gold_items: Sequence[str], predicted_items: Sequence[str]) -> List[Tuple[int, int]]:
