@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from imr.components.regexes import compile_rule, guarded, required_literals
+from imr.components.regexes import compile_rule, guarded, literal_text, required_literals
 from imr.resources import patterns_path, read_rules
 
 from .conftest import CORPUS
@@ -106,3 +106,12 @@ def test_every_bundled_rule_match_holds_one_of_its_literals():
         for match in re.finditer(pattern, text, flags):
             assert any(literal in match.group(0).lower() for literal in literals), (pattern, match.group(0))
     assert gated >= 150
+
+
+def test_literal_text_folds_what_ignorecase_matches():
+    """re.IGNORECASE matches "İ", "ı" to "i" and "ſ" to "s", whose lower case is no "i" / "s"."""
+    text = "NO DOCUMENTATİON; it iſ unclear; thıs"
+    assert [m.group() for m in re.finditer(r"documentation|is|this", text, re.IGNORECASE)] == ["DOCUMENTATİON", "iſ", "thıs"]
+    folded = literal_text(text)
+    assert "documentation" in folded and "it is unclear" in folded and "this" in folded
+    assert literal_text("No Documentation") == "no documentation"

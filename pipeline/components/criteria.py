@@ -43,7 +43,7 @@ from . import extensions  # noqa: F401  (registers the imr_* attributes)
 from .scorers import CRITERIA_METRICS, gold_scorer, weights
 from .entities import add_entities
 from .layout import collapse, doc_text
-from .regexes import compile_rule, required_literals
+from .regexes import compile_rule, literal_text, required_literals
 from .lemmas import criterion_key
 from ..resources import PathLike, patterns_path, read_rules, write_rules
 from .base import RuleComponent
@@ -264,7 +264,7 @@ class CriteriaExtractor(RuleComponent):
         """ConText modifiers of the cues in a section (of the letter `text`), with their scopes resolved."""
         doc = section.doc
         matches = []
-        lowered = text[section.start_char : section.end_char].lower()
+        lowered = literal_text(text[section.start_char : section.end_char])
         present = {word for word in self.gate_words if word in lowered}
         for index, (pattern, rule) in enumerate(self.cues):
             if not all(not present.isdisjoint(gate) for gate in self.gates[index]):

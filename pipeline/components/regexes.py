@@ -185,3 +185,14 @@ def can_be_empty(op: Any, value: Any) -> bool:
     if op is getattr(sre_constants, "ATOMIC_GROUP", None):
         return all(can_be_empty(*item) for item in value)
     return True  # \b, ^, lookarounds, group references
+
+
+# The only characters `re.IGNORECASE` matches to an ASCII letter whose lower case is another
+# string: dotted and dotless I, long s (the Kelvin sign lowers to "k" by itself).
+LITERAL_FOLDS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+
+
+def literal_text(text: str) -> str:
+    """`text` in the form `required_literals` are tested against: lower case, with the
+    characters `re.IGNORECASE` takes for ASCII letters written as those letters."""
+    return text.lower() if text.isascii() else text.translate(LITERAL_FOLDS).lower()
