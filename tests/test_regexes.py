@@ -82,6 +82,7 @@ def test_every_bundled_rule_finds_the_same_matches_on_the_dev_letters():
         (r"(?-i:Not)\s+(?:met|satisfied)", {"not"}),
         (r"(?:ab)+c", {"ab"}),
         (r"NO\s+Documentation", {"documentation"}),  # lower case: the test runs on lowered text
+        ("\u0130s\\s+no", {"is"}),  # a dotted capital I in the pattern folds as in the text
     ],
 )
 def test_required_literals(pattern, expected):

@@ -145,7 +145,7 @@ def literals_of_sequence(items: Iterable[Tuple[Any, Any]]) -> Optional[FrozenSet
     run: list = []
     for op, value in items:
         if op is sre_constants.LITERAL:
-            run.append(chr(value).lower())
+            run.append(literal_text(chr(value)))
             continue
         if run:
             candidates.append(frozenset(["".join(run)]))
