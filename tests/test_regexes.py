@@ -116,3 +116,13 @@ def test_literal_text_folds_what_ignorecase_matches():
     folded = literal_text(text)
     assert "documentation" in folded and "it is unclear" in folded and "this" in folded
     assert literal_text("No Documentation") == "no documentation"
+
+
+def test_literal_text_covers_every_character_ignorecase_takes_for_an_ascii_letter():
+    """Every non-ASCII character `re.IGNORECASE` matches to a-z reads as that letter in literal_text."""
+    letters = re.compile("[a-z]", re.IGNORECASE)
+    for code in range(128, 0x110000):
+        char = chr(code)
+        if letters.fullmatch(char):
+            assert re.fullmatch(re.escape(literal_text(char)), char, re.IGNORECASE), hex(code)
+            assert literal_text(char).isascii(), hex(code)
