@@ -255,17 +255,27 @@ def agreement_command(
     minimum: List[str] = typer.Option([], "--min", help="Fail unless METRIC >= VALUE (repeatable)."),
     bootstrap: int = BOOTSTRAP_OPTION,
     output_json: Optional[Path] = typer.Option(None, "--json", help="Also write the metrics as JSON here."),
+    disagreements_path: Optional[Path] = typer.Option(
+        None, "--disagreements", dir_okay=False, help="Write each decision the annotations differ on as JSONL here (for adjudication)."
+    ),
 ) -> None:
     """Score a second annotation against the first, with `imr evaluate`'s metrics, on the letters
     and fields both annotated: how far two careful readers agree."""
-    from .evaluation.agreement import agreement
+    import srsly
+
+    from .evaluation.agreement import agreement, disagreements
     from .evaluation.evaluate import load_gold
 
     minimums = parse_minimums(minimum)
-    letters = agreement(load_gold(reference), load_gold(other))
+    reference_gold, other_gold = load_gold(reference), load_gold(other)
+    letters = agreement(reference_gold, other_gold)
     if not letters:
         echo_err(f"error: {other} annotates none of the letters in {reference}")
         raise typer.Exit(EXIT_USAGE)
+    if disagreements_path is not None:
+        entries = disagreements(reference_gold, other_gold)
+        srsly.write_jsonl(disagreements_path, entries)
+        echo_err(f"{len(entries)} decisions differ: {disagreements_path}")
     report_evaluation(letters, minimums, bootstrap, output_json)
 
 

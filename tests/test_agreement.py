@@ -6,7 +6,7 @@ import srsly
 from typer.testing import CliRunner
 
 from imr.cli import EXIT_USAGE, app
-from imr.evaluation.agreement import agreement, gold_to_record, shared_fields
+from imr.evaluation.agreement import agreement, disagreements, gold_to_record, shared_fields
 from imr.evaluation.evaluate import evaluate, evaluate_letters, load_gold
 from imr.evaluation.gold import record_to_gold
 from imr.evaluation.metrics import Evaluation, bootstrap_intervals
@@ -178,3 +178,48 @@ def test_a_broken_gold_or_prediction_file_is_named(tmp_path):
     assert f"{predictions}, line 3: not an imr/1 record (KeyError" in result.output
     result = runner.invoke(app, ["evaluate", str(predictions), "--gold", str(gold_dir)])
     assert result.exit_code == EXIT_USAGE and "(a JSON object is expected)" in result.output
+
+
+def test_disagreements_list_what_only_one_annotation_holds(tmp_path):
+    reference = {
+        "a": {
+            "decisions": [
+                {"item": "Norco 10/325mg #90", "outcome": "upheld", "medically_necessary": False,
+                 "negated_criteria": ["functional benefit or improvement", "a urine drug screen"]},
+                {"item": "Physical therapy x 6", "outcome": "upheld", "medically_necessary": False, "negated_criteria": []},
+            ]
+        },
+        "only-in-reference": {"decisions": []},
+    }
+    other = {
+        "a": {
+            "decisions": [
+                {"item": "Norco  10/325mg\n#90", "outcome": "upheld", "medically_necessary": False,
+                 "negated_criteria": ["functional benefit or improvement noted", "the lowest possible dose"]},
+                {"item": "Physical therapy x 6", "outcome": "overturned", "medically_necessary": True, "negated_criteria": []},
+                {"item": "Lidoderm 5% patch #30", "outcome": "upheld", "medically_necessary": False, "negated_criteria": []},
+            ]
+        }
+    }
+    assert disagreements(reference, other) == [
+        {"id": "a", "decision": 0, "item": "Norco 10/325mg #90", "fields": {},
+         "only_reference": ["a urine drug screen"], "only_other": ["the lowest possible dose"]},
+        {"id": "a", "decision": 1, "item": "Physical therapy x 6",
+         "fields": {"outcome": ["upheld", "overturned"], "medically_necessary": [False, True]}, "only_reference": [], "only_other": []},
+        {"id": "a", "decision": None, "item": "Lidoderm 5% patch #30", "fields": {"item": [None, "Lidoderm 5% patch #30"]},
+         "only_reference": [], "only_other": []},
+    ]
+    assert disagreements(reference, reference) == []
+    assert disagreements({"x": {"decisions": [{"item": "MRI of the knee"}]}}, {"x": {"decisions": []}}) == [
+        {"id": "x", "decision": 0, "item": "MRI of the knee", "fields": {"item": ["MRI of the knee", None]}, "only_reference": [], "only_other": []}
+    ]
+    folder_a, folder_b = tmp_path / "a", tmp_path / "b"
+    for folder, gold in ((folder_a, reference), (folder_b, other)):
+        folder.mkdir()
+        for letter_id, letter in gold.items():
+            srsly.write_json(folder / f"{letter_id}.json", {"id": letter_id, **letter})
+    out = tmp_path / "d.jsonl"
+    result = runner.invoke(app, ["agreement", str(folder_a), str(folder_b), "--disagreements", str(out)])
+    assert result.exit_code == 0, result.output
+    assert [entry["decision"] for entry in srsly.read_jsonl(out)] == [0, 1, None]
+    assert "3 decisions differ" in result.output

@@ -6,10 +6,13 @@ negated_criteria). The second annotation is turned into an `imr/1`-shaped record
 (`gold_to_record`) and scored with `imr evaluate`'s own scorers against the first,
 restricted to the fields both annotated (`shared_fields`), on the letters both
 annotated. The figures are the human ceiling the pipeline's scores sit under.
+`disagreements` lists what the two annotations do not share, for adjudication.
 """
 from typing import Any, Dict, List, Tuple
 
-from .evaluate import evaluate_letters
+from ..components.layout import collapse
+from .criteria import match_criteria
+from .evaluate import align, evaluate_letters
 from .metrics import Evaluation
 
 LETTER_FIELDS = ("case", "reviewer", "patient", "drug_mentions")
@@ -81,3 +84,47 @@ def agreement(reference: Dict[str, Dict[str, Any]], other: Dict[str, Dict[str, A
         for name in unobserved:  # a field neither annotation filled (e.g. citations of a partial annotation)
             letter.prf.pop(name, None)
     return letters
+
+
+def differs(key: str, a: Dict[str, Any], b: Dict[str, Any]) -> bool:
+    """Whether two decisions differ on a field (items compare with whitespace collapsed)."""
+    if key == "item":
+        return collapse(a.get(key) or "") != collapse(b.get(key) or "")
+    return a.get(key) != b.get(key)
+
+
+def disagreements(reference: Dict[str, Dict[str, Any]], other: Dict[str, Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """One entry per decision of the letters both annotated where the annotations differ:
+    the decision fields that differ (item, outcome, medically_necessary) and the absent
+    criteria only one of them records (matched as `imr evaluate` matches them). A decision
+    only one annotation has is an entry with the other side's `item` null."""
+    entries: List[Dict[str, Any]] = []
+    for letter_id in [letter_id for letter_id in reference if letter_id in other]:
+        ours, theirs = reference[letter_id].get("decisions", []), other[letter_id].get("decisions", [])
+        pairs = align([d["item"] for d in ours], [d.get("item") or "" for d in theirs])
+        paired_ours, paired_theirs = {g for g, _ in pairs}, {o for _, o in pairs}
+        for g, o in pairs:
+            a, b = ours[g], theirs[o]
+            fields = {key: [a.get(key), b.get(key)] for key in ("item", "outcome", "medically_necessary") if differs(key, a, b)}
+            criteria_a, criteria_b = a.get("negated_criteria"), b.get("negated_criteria")
+            only_a: List[str] = []
+            only_b: List[str] = []
+            if criteria_a is not None and criteria_b is not None:
+                matched = match_criteria(criteria_a, criteria_b)
+                only_a = [text for i, text in enumerate(criteria_a) if i not in {x for x, _ in matched}]
+                only_b = [text for i, text in enumerate(criteria_b) if i not in {y for _, y in matched}]
+            if fields or only_a or only_b:
+                entries.append(
+                    {"id": letter_id, "decision": g, "item": a["item"], "fields": fields, "only_reference": only_a, "only_other": only_b}
+                )
+        entries.extend(
+            {"id": letter_id, "decision": g, "item": ours[g]["item"], "fields": {"item": [ours[g]["item"], None]}, "only_reference": [], "only_other": []}
+            for g in range(len(ours))
+            if g not in paired_ours
+        )
+        entries.extend(
+            {"id": letter_id, "decision": None, "item": theirs[o].get("item"), "fields": {"item": [None, theirs[o].get("item")]}, "only_reference": [], "only_other": []}
+            for o in range(len(theirs))
+            if o not in paired_theirs
+        )
+    return entries
