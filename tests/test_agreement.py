@@ -178,6 +178,9 @@ def test_a_broken_gold_or_prediction_file_is_named(tmp_path):
     assert f"{predictions}, line 3: not an imr/1 record (KeyError" in result.output
     result = runner.invoke(app, ["evaluate", str(predictions), "--gold", str(gold_dir)])
     assert result.exit_code == EXIT_USAGE and "(a JSON object is expected)" in result.output
+    (gold_dir / "cut.json").write_text('{"id": "cut", "decisions": [{"outcome": "upheld"}]}')
+    result = runner.invoke(app, ["agreement", str(gold_dir), str(GOLD_HELDOUT)])
+    assert result.exit_code == EXIT_USAGE and 'each with an "item" string' in result.output
 
 
 def test_disagreements_list_what_only_one_annotation_holds(tmp_path):

@@ -22,8 +22,8 @@ from .metrics import PRF, Accuracy, Evaluation, bootstrap_intervals, multiset_pr
 
 
 def load_gold(gold_dir: Path) -> Dict[str, Dict[str, Any]]:
-    """Every `*.json` gold letter of a folder, by file stem; a file that is no JSON object
-    is an `InputError` naming it."""
+    """Every `*.json` gold letter of a folder, by file stem; a file that is no JSON object,
+    or whose decisions are not objects with an item, is an `InputError` naming it."""
     gold = {}
     for path in sorted(Path(gold_dir).glob("*.json")):
         try:
@@ -32,6 +32,9 @@ def load_gold(gold_dir: Path) -> Dict[str, Dict[str, Any]]:
             raise InputError(f"{path}: not a gold JSON file ({err})") from None
         if not isinstance(letter, dict):
             raise InputError(f"{path}: not a gold JSON file (a JSON object is expected)")
+        decisions = letter.get("decisions", [])
+        if not isinstance(decisions, list) or not all(isinstance(d, dict) and isinstance(d.get("item"), str) for d in decisions):
+            raise InputError(f"{path}: not a gold JSON file (\"decisions\" must be a list of objects, each with an \"item\" string)")
         gold[path.stem] = letter
     return gold
 
