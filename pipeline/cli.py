@@ -207,7 +207,12 @@ def parse_minimums(minimum: List[str]) -> Dict[str, float]:
     return minimums
 
 
-def report_evaluation(letters: List[Any], minimums: Dict[str, float], bootstrap: int, output_json: Optional[Path]) -> None:
+PER_LETTER_OPTION = typer.Option(None, "--per-letter", dir_okay=False, help="Also write each letter's metrics as JSONL here.")
+
+
+def report_evaluation(
+    letters: List[Any], minimums: Dict[str, float], bootstrap: int, output_json: Optional[Path], per_letter: Optional[Path] = None
+) -> None:
     """Print (and write) the summed per-letter evaluations; exit non-zero below a minimum."""
     import srsly
 
@@ -224,6 +229,8 @@ def report_evaluation(letters: List[Any], minimums: Dict[str, float], bootstrap:
     metrics = result.metrics()
     if output_json:
         srsly.write_json(output_json, {**metrics, **({"intervals": intervals} if intervals else {})})
+    if per_letter:
+        srsly.write_jsonl(per_letter, ({"id": letter.ids[0], **letter.metrics()} for letter in letters))
     failures = check_thresholds(metrics, minimums)
     for failure in failures:
         echo_err(f"below threshold: {failure}")
@@ -239,12 +246,14 @@ def evaluate_command(
     minimum: List[str] = typer.Option([], "--min", help="Fail unless METRIC >= VALUE, e.g. --min decisions_f=1.0 (repeatable)."),
     bootstrap: int = BOOTSTRAP_OPTION,
     output_json: Optional[Path] = typer.Option(None, "--json", help="Also write the metrics as JSON here."),
+    per_letter: Optional[Path] = PER_LETTER_OPTION,
 ) -> None:
     """Print per-field P/R/F1 and accuracy against gold annotations."""
     from .evaluation.evaluate import evaluate_letters, load_gold, load_predictions
 
     minimums = parse_minimums(minimum)
-    report_evaluation(evaluate_letters(load_gold(gold), load_predictions(predictions)), minimums, bootstrap, output_json)
+    letters = evaluate_letters(load_gold(gold), load_predictions(predictions))
+    report_evaluation(letters, minimums, bootstrap, output_json, per_letter)
 
 
 @app.command("agreement")
@@ -258,6 +267,7 @@ def agreement_command(
     disagreements_path: Optional[Path] = typer.Option(
         None, "--disagreements", dir_okay=False, help="Write each decision the annotations differ on as JSONL here (for adjudication)."
     ),
+    per_letter: Optional[Path] = PER_LETTER_OPTION,
 ) -> None:
     """Score a second annotation against the first, with `imr evaluate`'s metrics, on the letters
     and fields both annotated: how far two careful readers agree."""
@@ -276,7 +286,7 @@ def agreement_command(
         entries = disagreements(reference_gold, other_gold)
         srsly.write_jsonl(disagreements_path, entries)
         echo_err(f"{len(entries)} decisions differ: {disagreements_path}")
-    report_evaluation(letters, minimums, bootstrap, output_json)
+    report_evaluation(letters, minimums, bootstrap, output_json, per_letter)
 
 
 @app.command("bench")

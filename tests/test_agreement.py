@@ -146,6 +146,14 @@ def test_evaluate_bootstrap_writes_intervals(tmp_path):
     low, high = metrics["intervals"]["decision_outcome_acc"]
     assert low <= metrics["decision_outcome_acc"] < 1.0 == high
     assert metrics["intervals"]["decisions_f"] == [1.0, 1.0]
+    per_letter = tmp_path / "letters.jsonl"
+    result = runner.invoke(app, ["evaluate", str(predictions), "--gold", str(gold_dir), "--per-letter", str(per_letter)])
+    assert result.exit_code == 0, result.output
+    rows = list(srsly.read_jsonl(per_letter))
+    assert [row["id"] for row in rows] == [letter["id"] for letter in letters]
+    wrong = 1 / len(letters[0]["decisions"])
+    assert rows[0]["decision_outcome_acc"] == pytest.approx(1 - wrong) and rows[0]["decisions_f"] == 1.0
+    assert all(row["decision_outcome_acc"] == 1.0 for row in rows[1:])
 
 
 @pytest.mark.parametrize("bootstrap", ["0", "-1"])

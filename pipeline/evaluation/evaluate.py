@@ -94,7 +94,7 @@ LETTER_SCORERS: Tuple[LetterScorer, ...] = (score_drug_mentions, score_metadata)
 
 def evaluate_letter(gold_letter: Dict[str, Any], predicted: Optional[Dict[str, Any]]) -> Evaluation:
     """Score one letter's prediction (None: missing) against its gold annotation."""
-    ev = Evaluation(letters=1)
+    ev = Evaluation(letters=1, ids=[gold_letter.get("id") or ""])
     if predicted is None:
         ev.missing.append(gold_letter.get("id") or "")
         predicted = {"decisions": [], "entities": []}

@@ -55,6 +55,7 @@ class Evaluation:
     prf: Dict[str, PRF] = field(default_factory=lambda: defaultdict(PRF))
     acc: Dict[str, Accuracy] = field(default_factory=lambda: defaultdict(Accuracy))
     letters: int = 0
+    ids: List[str] = field(default_factory=list)  # the letters scored, in order
     missing: List[str] = field(default_factory=list)
     errors: List[str] = field(default_factory=list)
 
@@ -66,6 +67,7 @@ class Evaluation:
             self.acc[name].right += counts.right
             self.acc[name].total += counts.total
         self.letters += other.letters
+        self.ids.extend(other.ids)
         self.missing.extend(other.missing)
         self.errors.extend(other.errors)
         return self
