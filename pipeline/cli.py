@@ -207,6 +207,19 @@ def parse_minimums(minimum: List[str]) -> Dict[str, float]:
     return minimums
 
 
+def refuse_reports_over_inputs(reports: List[Optional[Path]], inputs: List[Path]) -> None:
+    """A report written over an input file, or into an input folder (a gold folder), would change
+    what the user gave: refused before anything is read."""
+    from .io.output import OutputError
+
+    for report in filter(None, reports):
+        target = report.resolve()
+        for path in inputs:
+            source = path.resolve()
+            if target == source or source in target.parents:
+                raise OutputError(f"{report} would be written over or into the input {path}: choose another path")
+
+
 PER_LETTER_OPTION = typer.Option(None, "--per-letter", dir_okay=False, help="Also write each letter's metrics as JSONL here.")
 
 
@@ -252,6 +265,7 @@ def evaluate_command(
     from .evaluation.evaluate import evaluate_letters, load_gold, load_predictions
 
     minimums = parse_minimums(minimum)
+    refuse_reports_over_inputs([output_json, per_letter], [predictions, gold])
     letters = evaluate_letters(load_gold(gold), load_predictions(predictions))
     report_evaluation(letters, minimums, bootstrap, output_json, per_letter)
 
@@ -277,6 +291,7 @@ def agreement_command(
     from .evaluation.evaluate import load_gold
 
     minimums = parse_minimums(minimum)
+    refuse_reports_over_inputs([output_json, per_letter, disagreements_path], [reference, other])
     reference_gold, other_gold = load_gold(reference), load_gold(other)
     letters = agreement(reference_gold, other_gold)
     if not letters:

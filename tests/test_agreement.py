@@ -234,3 +234,21 @@ def test_disagreements_list_what_only_one_annotation_holds(tmp_path):
     assert result.exit_code == 0, result.output
     assert [entry["decision"] for entry in srsly.read_jsonl(out)] == [0, 1, None]
     assert "3 decisions differ" in result.output
+
+
+def test_reports_are_never_written_over_the_inputs(tmp_path):
+    gold_dir = tmp_path / "gold"
+    gold_dir.mkdir()
+    letter = srsly.read_json(GOLD / f"{SEED}.json")
+    srsly.write_json(gold_dir / f"{SEED}.json", letter)
+    predictions = tmp_path / "p.jsonl"
+    srsly.write_jsonl(predictions, [gold_to_record(letter)])
+    before = predictions.read_bytes()
+    for option, path in (("--json", predictions), ("--per-letter", gold_dir / "letters.jsonl")):
+        result = runner.invoke(app, ["evaluate", str(predictions), "--gold", str(gold_dir), option, str(path)])
+        assert result.exit_code == EXIT_USAGE and "would be written over or into the input" in result.output
+    assert predictions.read_bytes() == before and sorted(p.name for p in gold_dir.iterdir()) == [f"{SEED}.json"]
+    result = runner.invoke(app, ["agreement", str(gold_dir), str(gold_dir), "--disagreements", str(gold_dir / "d.jsonl")])
+    assert result.exit_code == EXIT_USAGE and not (gold_dir / "d.jsonl").exists()
+    result = runner.invoke(app, ["agreement", str(gold_dir), str(gold_dir), "--disagreements", str(tmp_path / "d.jsonl")])
+    assert result.exit_code == 0 and "0 decisions differ" in result.output
