@@ -25,6 +25,17 @@ def letter_evaluation(tp: int, fn: int) -> Evaluation:
     return ev
 
 
+def seed_gold_and_predictions(tmp_path):
+    """A gold folder holding the first seed letter, and predictions equal to its gold."""
+    gold_dir = tmp_path / "gold"
+    gold_dir.mkdir()
+    letter = srsly.read_json(GOLD / f"{SEED}.json")
+    srsly.write_json(gold_dir / f"{SEED}.json", letter)
+    predictions = tmp_path / "p.jsonl"
+    srsly.write_jsonl(predictions, [gold_to_record(letter)])
+    return gold_dir, predictions
+
+
 def test_merge_sums_every_count():
     a, b = letter_evaluation(3, 1), letter_evaluation(2, 0)
     b.missing.append("x")
@@ -158,12 +169,7 @@ def test_evaluate_bootstrap_writes_intervals(tmp_path):
 
 @pytest.mark.parametrize("bootstrap", ["0", "-1"])
 def test_evaluate_without_bootstrap_has_no_interval_column(tmp_path, bootstrap):
-    gold_dir = tmp_path / "gold"
-    gold_dir.mkdir()
-    letter = srsly.read_json(GOLD / f"{SEED}.json")
-    srsly.write_json(gold_dir / f"{SEED}.json", letter)
-    predictions = tmp_path / "p.jsonl"
-    srsly.write_jsonl(predictions, [gold_to_record(letter)])
+    gold_dir, predictions = seed_gold_and_predictions(tmp_path)
     result = runner.invoke(app, ["evaluate", str(predictions), "--gold", str(gold_dir), "--bootstrap", bootstrap])
     if bootstrap == "0":
         assert result.exit_code == 0 and "95% interval" not in result.output
@@ -237,12 +243,7 @@ def test_disagreements_list_what_only_one_annotation_holds(tmp_path):
 
 
 def test_reports_are_never_written_over_the_inputs(tmp_path):
-    gold_dir = tmp_path / "gold"
-    gold_dir.mkdir()
-    letter = srsly.read_json(GOLD / f"{SEED}.json")
-    srsly.write_json(gold_dir / f"{SEED}.json", letter)
-    predictions = tmp_path / "p.jsonl"
-    srsly.write_jsonl(predictions, [gold_to_record(letter)])
+    gold_dir, predictions = seed_gold_and_predictions(tmp_path)
     before = predictions.read_bytes()
     for option, path in (("--json", predictions), ("--per-letter", gold_dir / "letters.jsonl")):
         result = runner.invoke(app, ["evaluate", str(predictions), "--gold", str(gold_dir), option, str(path)])
