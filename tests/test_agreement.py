@@ -64,6 +64,12 @@ def test_bootstrap_intervals_bracket_the_estimate_and_repeat():
     assert high - low < 0.2
     assert bootstrap_intervals(letters, samples=300, seed=1) == bootstrap_intervals(letters, samples=300, seed=1)
     assert bootstrap_intervals(letters, samples=50)["decision_outcome_acc"] == (1.0, 1.0)
+    rare = letter_evaluation(1, 0)
+    rare.acc["drug_header_all"].add(True)  # a metric only one letter of many observes
+    ten = [letter_evaluation(1, 0) for _ in range(9)] + [rare]
+    seen = [bool(bootstrap_intervals(ten, samples=1, seed=seed).get("drug_header_all_acc")) for seed in range(20)]
+    assert True in seen and False in seen  # absent from a resample without that letter, never an error
+    assert "drug_header_all" in Evaluation().merge_all(ten).table(bootstrap_intervals(ten, samples=1, seed=seen.index(False)))
     perfect = [letter_evaluation(2, 0) for _ in range(5)]
     assert bootstrap_intervals(perfect, samples=50)["absent_criteria_f"] == (1.0, 1.0)
 

@@ -111,8 +111,9 @@ def disagreements(reference: Dict[str, Dict[str, Any]], other: Dict[str, Dict[st
             only_b: List[str] = []
             if criteria_a is not None and criteria_b is not None:
                 matched = match_criteria(criteria_a, criteria_b)
-                only_a = [text for i, text in enumerate(criteria_a) if i not in {x for x, _ in matched}]
-                only_b = [text for i, text in enumerate(criteria_b) if i not in {y for _, y in matched}]
+                matched_a, matched_b = {x for x, _ in matched}, {y for _, y in matched}
+                only_a = [text for i, text in enumerate(criteria_a) if i not in matched_a]
+                only_b = [text for i, text in enumerate(criteria_b) if i not in matched_b]
             if fields or only_a or only_b:
                 entries.append(
                     {"id": letter_id, "decision": g, "item": a["item"], "fields": fields, "only_reference": only_a, "only_other": only_b}

@@ -92,7 +92,7 @@ class Evaluation:
         accuracy is followed by its 95% interval."""
 
         def ci(metric: str) -> str:
-            if intervals is None:
+            if intervals is None or metric not in intervals:
                 return ""
             low, high = intervals[metric]
             return f"  [{low:.3f}, {high:.3f}]"
@@ -127,6 +127,8 @@ def bootstrap_intervals(letters: Sequence[Evaluation], samples: int = 1000, seed
     tail = (1 - level) / 2
     intervals: Dict[str, Interval] = {}
     for name, values in drawn.items():
+        if not values:
+            continue  # in no resample at all (a metric of one letter, few samples): no interval
         values.sort()
         low = values[int(tail * (len(values) - 1))]
         high = values[int(round((1 - tail) * (len(values) - 1)))]
