@@ -1006,6 +1006,31 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
          [("a TENS trial", "Nothing in the submitted material documents")]),
         ("Criteria not met: no nutritional deficiency; no evaluation of sleep hygiene.",
          [("nutritional deficiency", "no"), ("evaluation of sleep hygiene", "no")]),
+        # round 43: "has not yet documented / explained / stated", hedged absences ("minimal documentation of",
+        # "scarcely / hardly any mention of"), "it cannot be determined whether", "Not documented: A; B",
+        # "is not objectified"
+        ("The physician has not yet documented a formal exercise plan. He also has not yet explained why a caudal "
+         "approach is preferred.",
+         [("a formal exercise plan", "has not yet documented"), ("why a caudal approach is preferred", "has not yet explained")]),
+        ("There is scarcely any mention of improved activities of daily living, and there is minimal documentation of a "
+         "reduction in pain. The notes contain hardly any discussion of side effects.",
+         [("improved activities of daily living", "There is scarcely any mention of"),
+          ("a reduction in pain", "there is minimal documentation of"), ("side effects", "hardly any discussion of")]),
+        ("His height is not recorded, so it cannot be determined whether he is extremely obese.",
+         [("His height", "is not recorded"), ("whether he is extremely obese", "it cannot be determined")]),
+        ("The fusion is certified. Not documented: a comorbidity expected to prolong recovery; a staged procedure.",
+         [("a comorbidity expected to prolong recovery", "Not documented:"), ("a staged procedure", "Not documented:")]),
+        # an absent cue inside the clause an absent cue opens is part of its scope (a development letter, round 43)
+        ("There was a hernia on examination with no documentation suggesting it was unclear or questionable.",
+         [("documentation suggesting it was unclear or questionable", "with no")]),
+        ("The file is devoid of a statement explaining why two refills are needed without an interim visit.",
+         [("a statement explaining why two refills are needed without an interim visit", "is devoid of")]),
+        ("There is no documentation of functional improvement, and it is unclear why the dose was increased.",
+         [("functional improvement", "There is no documentation of"), ("why the dose was increased", "it is unclear")]),
+        ("The records do not explain how the two opioids would be coordinated, nor do they include a urine drug screen.",
+         [("how the two opioids would be coordinated", "do not explain"), ("a urine drug screen", ", nor do they include")]),
+        ("The notes do not document how she tolerated therapy nor any measure of range of motion.",
+         [("how she tolerated therapy", "do not document"), ("any measure of range of motion", "nor")]),
         # a later ';' clause with a pronoun or a clinician as its subject, or "still on", is not in the list
         ("Nothing indicates that the patient is homebound; he was ambulating with a walker at his last visit.",
          [("the patient is homebound", "Nothing indicates that")]),
@@ -1321,6 +1346,10 @@ def test_a_dashed_date_or_a_progress_report_names_the_case_after_a_guideline_sen
         ("Per ODG, Indications for imaging -- CT are as follows: Known cervical spine trauma: severe pain, normal plain films, "
          "no neurological deficit, Known cervical spine trauma: equivocal plain films, no neurological deficit.", "requirement"),
         ("The findings are as follows: no reflex changes.", "absent"),
+        # round 43: "indicated in the following situations:" opens a guideline's list
+        ("Per ACOEM, electrodiagnostic studies are indicated in the following situations: neck or arm symptoms lasting "
+         "beyond three to four weeks with equivocal neurologic findings; and surgical planning when the generator of the "
+         "symptoms is uncertain.", "requirement"),
         # round 25: a post-posed negation with a subject of its own, in a guideline's colon list
         ("Trigger point injections are recommended only when all of the following criteria are met: documentation of trigger "
          "points; symptoms for three months; and radiculopathy is not present.", "requirement"),
@@ -1430,6 +1459,20 @@ def test_a_numbered_criterion_not_met_and_the_first_person_name_the_case(nlp):
 )
 def test_the_case_named_after_a_guideline_sentence(nlp, text, finding):
     assert (finding, "absent") in [(c[0], a["assertion"]) for c, a in zip(found(nlp, text), attrs(nlp, text))]
+
+
+def test_a_record_verb_is_a_finding_after_a_guideline_sentence(nlp):
+    """Round 43: "X is not specified / objectified" is the reviewer's finding in the usual form, so it
+    ends a guideline passage even when its sentence does not name the case."""
+    text = (
+        "ODG recommends transportation for patients with disabilities that prevent self-transport. The reason "
+        "transportation is needed is not specified. A deficit that precludes driving is not objectified."
+    )
+    assert [(c[0], c[3]) for c in found(nlp, text)] == [
+        ("transportation for patients with disabilities that prevent self-transport", "requirement"),
+        ("The reason transportation is needed", "absent"),
+        ("A deficit that precludes driving", "absent"),
+    ]
 
 
 def test_a_reason_clause_of_a_guideline_stays_a_guideline(nlp):

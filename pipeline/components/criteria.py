@@ -69,6 +69,7 @@ GUIDELINE_RULES = (
     "guideline_subject", "guideline_verb", "population_subject", "list_number", "clause_break", "attribution",
     "conclusion", "conclusion_cue", "case_reference", "finding_cue", "other_reviewer", "own_clause", "list_intro",
     "condition", "this_case", "literature_reference", "record_clause", "recommendation", "population_relative", "list_verb",
+    "embedding",
 )
 TRIM_WINDOW = 200  # characters of a scope's end the trim_end rules look at per pass
 LOOKAHEAD = 40  # characters after a cue a clause break may look at
@@ -96,6 +97,7 @@ ELIDED_SUBJECT_RE = re.compile(r"but|however|although|whereas|while", re.IGNOREC
 CONCESSIVE_RE = re.compile(r"although|whereas|while", re.IGNORECASE)  # a clause break opening a concessive clause
 UNMET_RE = re.compile(r"\s*(?:(?:are|were|is|was|have\s+been|has\s+been)\s+)?(?:not\s+met|unmet)\b", re.IGNORECASE)  # "criteria not met"
 AUXILIARY_RE = re.compile(r"(?:does|do|did|has|have|had|is|are|was|were|cannot|can|could|would|will|should)\b", re.IGNORECASE)
+COORDINATED_CUE_RE = re.compile(r"[\s,;]*(?:nor|neither|and|but|or|yet)\b", re.IGNORECASE)  # a cue opening a coordinated clause
 ASSERTIONS = {"ABSENT": "absent", "PRESENT": "present", "REQUIREMENT": "requirement"}
 
 
@@ -189,7 +191,7 @@ class CriteriaExtractor(RuleComponent):
             self.guideline, self.guideline_verb, self.population, self.list_number, self.clause_break, self.attribution,
             self.conclusion, self.conclusion_cue, self.case_reference, self.finding_cue, self.other_reviewer, self.own_clause,
             self.list_intro, self.condition, self.this_case, self.literature_reference, self.record_clause,
-            self.recommendation, self.population_relative, self.list_verb,
+            self.recommendation, self.population_relative, self.list_verb, self.embedding,
         ) = (
             re.compile("|".join(f"(?:{p})" for p in patterns[kind]), re.IGNORECASE) if patterns[kind] else None
             for kind in GUIDELINE_RULES
@@ -280,11 +282,35 @@ class CriteriaExtractor(RuleComponent):
                     continue  # "a lack of X, Y, and the Z": the ", and the" closes a series, not the scope
                 matches.append((index, cue.start, cue.end))
         matches.sort(key=lambda m: (m[1], -m[2]))
-        matches = prune_overlapping(matches)
+        matches = self.drop_embedded(doc, text, prune_overlapping(matches))
         graph = self.medspacy_context.ConTextGraph()
         graph.modifiers = [self.medspacy_context.ConTextModifier(self.cues[i][1], start, end, doc) for i, start, end in matches]
         graph.update_scopes()
         return graph.modifiers
+
+    def drop_embedded(self, doc: Doc, text: str, matches: List[Tuple[int, int, int]]) -> List[Tuple[int, int, int]]:
+        """Leave out an absent cue inside the clause that the forward absent cue just before it
+        opens ("no documentation suggesting it was unclear or questionable", "no statement
+        explaining why two refills are needed without an interim visit"): the words between
+        them (`embedding` rules) make it part of that cue's scope, not a finding of its own."""
+        if self.embedding is None:
+            return matches
+        kept: List[Tuple[int, int, int]] = []
+        for index, start, end in matches:
+            if kept and self.cues[index][1].category == "ABSENT":
+                outer_index, outer_start, outer_end = kept[-1]
+                outer = self.cues[outer_index][1]
+                last = doc[outer_end - 1]
+                if (
+                    outer.category == "ABSENT"
+                    and outer.direction == "FORWARD"
+                    and last.sent.start == doc[start].sent.start
+                    and not COORDINATED_CUE_RE.match(text, doc[start].idx)  # "..., nor do they include X": a clause of its own
+                    and self.embedding.fullmatch(text, last.idx + len(last), doc[start].idx)
+                ):
+                    continue
+            kept.append((index, start, end))
+        return kept
 
     def closes_forward_series(self, text: str, section: Span, cue: Span, end: int) -> bool:
         """Whether a terminating ", and (the)" only closes a series of noun phrases ("a lack of
