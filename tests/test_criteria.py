@@ -1350,6 +1350,8 @@ def test_a_dashed_date_or_a_progress_report_names_the_case_after_a_guideline_sen
         ("Per ACOEM, electrodiagnostic studies are indicated in the following situations: neck or arm symptoms lasting "
          "beyond three to four weeks with equivocal neurologic findings; and surgical planning when the generator of the "
          "symptoms is uncertain.", "requirement"),
+        # ... but only after a recommendation's word: the reviewer's "treated for the following conditions:" is no guideline's list
+        ("She was treated for the following conditions: lumbar strain; no radiculopathy was found.", "absent"),
         # round 25: a post-posed negation with a subject of its own, in a guideline's colon list
         ("Trigger point injections are recommended only when all of the following criteria are met: documentation of trigger "
          "points; symptoms for three months; and radiculopathy is not present.", "requirement"),
