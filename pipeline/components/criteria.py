@@ -269,7 +269,7 @@ class CriteriaExtractor(RuleComponent):
         lowered = literal_text(text[section.start_char : section.end_char])
         present = {word for word in self.gate_words if word in lowered}
         for index, (pattern, rule) in enumerate(self.cues):
-            if not all(not present.isdisjoint(gate) for gate in self.gates[index]):
+            if any(present.isdisjoint(gate) for gate in self.gates[index]):
                 continue  # a cheap substring test before the regex
             before = self.requires_before[index]
             for match in pattern.finditer(text, section.start_char, section.end_char):
