@@ -1044,6 +1044,23 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
         # "cannot ... without" the medication is no finding, but "without" anything else still is
         ("She cannot be weaned without a taper, and he was discharged without medications.",
          [("a taper", "without"), ("medications", "without")]),
+        # rounds 50 and 51: "Based on / in view of the absence of X", an adverb or a parenthetical inside the cue
+        ("Based on the absence of functional improvement with prior acupuncture, the request is not medically necessary.",
+         [("functional improvement with prior acupuncture", "Based on the absence of")]),
+        ("In view of the absence of objective findings, the request is not medically necessary.",
+         [("objective findings", "In view of the absence of")]),
+        ("Facet-mediated pain has not been clinically identified.", [("Facet-mediated pain", "has not been clinically identified")]),
+        ("The applicant had, furthermore, failed to respond favorably to earlier treatment.",
+         [("respond favorably to earlier treatment", "had, furthermore, failed to")]),
+        ("The patient has, however, not responded to physical therapy.", [("physical therapy", "has, however, not responded to")]),
+        # ... a reason clause ("as no X was provided") is a finding of its own, not part of "It is unclear whether";
+        # "because of" is no reason clause, and an opening "As <clause> and" is not the subject of a backward cue
+        ("It is unclear whether the arthritis is unicompartmental as no imaging report was provided.",
+         [("whether the arthritis is unicompartmental", "It is unclear"), ("imaging report was provided", "no")]),
+        ("It is unclear whether it was stopped because of side effects or lack of effect.",
+         [("whether it was stopped because of side effects or lack of effect", "It is unclear")]),
+        ("As the pain is described as radicular and facet-mediated pain has not been clinically identified, the blocks are "
+         "not medically necessary.", [("facet-mediated pain", "has not been clinically identified")]),
     ],
 )
 def test_absent_wordings(nlp, text, expected):
@@ -1355,6 +1372,13 @@ def test_a_dashed_date_or_a_progress_report_names_the_case_after_a_guideline_sen
         # round 25: a post-posed negation with a subject of its own, in a guideline's colon list
         ("Trigger point injections are recommended only when all of the following criteria are met: documentation of trigger "
          "points; symptoms for three months; and radiculopathy is not present.", "requirement"),
+        # rounds 50 and 51: a guideline subject with its chapter and page as an appositive; "by exam" in a guideline's
+        # ';' list is how a criterion is shown, not this case's examination
+        ("MTUS, Trigger Point Injections, Page 122, recommend these injections only for myofascial pain, with symptoms for "
+         "three months, and no radiculopathy present by exam, imaging, or neuro-testing.", "requirement"),
+        ("The criteria for their use include documentation of trigger points; symptoms for three months; and absence of "
+         "radiculopathy by exam, imaging, or neuro-testing.", "requirement"),
+        ("The physician, Dr. Smith, notes no improvement with physical therapy.", "absent"),
     ],
 )
 def test_guideline_clauses_against_findings(nlp, text, assertion):

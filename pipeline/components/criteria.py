@@ -75,6 +75,9 @@ TRIM_WINDOW = 200  # characters of a scope's end the trim_end rules look at per 
 LOOKAHEAD = 40  # characters after a cue a clause break may look at
 COMPLEMENT_RE = re.compile(r"(?:that|whether|if|what|why|how)\b", re.IGNORECASE)  # opens a clause
 PARENTHETICAL_RE = re.compile(r"\s*\([^()]{0,80}\)")  # "(pages 30-34 and 49)" after a guideline subject
+APPOSITIVE_RE = re.compile(  # ", Trigger Point Injections, Page 122," after a guideline subject: its chapter, topic or page
+    r"(?:\s*,\s*(?:[A-Z][\w/&'-]*|[Pp]ages?|[Pp]p?\.|\d+(?:\s*[-\u2013]\s*\d+)?)(?:\s+(?:[A-Z][\w/&'-]*|[Pp]ages?|[Pp]p?\.|of|and|on|\d+(?:\s*[-\u2013]\s*\d+)?))*){1,3}\s*,"
+)
 REVIEWER_SENTENCE_RE = re.compile(r"(?:the|there|it|we|I)\b", re.IGNORECASE)  # "1. The request lacks X": the reviewer's own point
 LIST_ITEM_OPENING_RE = re.compile(  # the cue opens a ';' item, after a "that" or a list number: a guideline's own item
     r"\s*(?:and\s+|or\s+)?(?:(?P<marker>that\s+|\(?\d{1,2}[.)]\s+)(?:the\s+)?)?", re.IGNORECASE
@@ -541,8 +544,9 @@ class CriteriaExtractor(RuleComponent):
             ):
                 return True  # the guideline is the cue's subject: "ODG does not address", "The ACOEM chapter on knee complaints does not address"
             # the verb follows the subject, or its prepositional phrase ("MTUS criteria for admission to a program include"),
-            # or a parenthetical after it ("The MTUS guidelines (pages 30-34) recommend")
-            parenthetical = PARENTHETICAL_RE.match(text, subject.end(), cue_start)
+            # or a parenthetical or an appositive after it ("The MTUS guidelines (pages 30-34) recommend",
+            # "MTUS, Trigger Point Injections, Page 122, recommend")
+            parenthetical = PARENTHETICAL_RE.match(text, subject.end(), cue_start) or APPOSITIVE_RE.match(text, subject.end(), cue_start)
             if parenthetical is not None:
                 words = text[parenthetical.end() : cue_start].split()
             head = " ".join(words[: 10 if words and words[0].lower() in SUBJECT_PREPOSITIONS else 4])
