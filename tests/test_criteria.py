@@ -1510,6 +1510,18 @@ def test_a_reason_clause_of_a_guideline_stays_a_guideline(nlp):
     assert [a for a in attrs(nlp, text) if a["assertion"] == "absent"] == []
 
 
+def test_and_there_is_no_documentation_after_a_guideline_clause_is_the_reviewers(nlp):
+    """", and there is no documentation of Y" / ", and no Y is documented" after a guideline's clause is the
+    reviewer's finding in the record's words; ", and no X is recommended" stays the guideline's."""
+    for text, finding in [
+        ("The ODG recommends this only after a failed trial, and there is no documentation of a failed trial.", "a failed trial"),
+        ("The ODG recommends this only after a failed trial, and no failed trial is documented.", "failed trial"),
+    ]:
+        assert [(c[0], c[3]) for c in found(nlp, text)][-1] == (finding, "absent")
+    text = "ODG recommends repeat blocks only with 50% relief for six weeks, and no repeat block is recommended without it."
+    assert {c[3] for c in found(nlp, text)} == {"requirement"}
+
+
 def test_a_later_item_about_the_records_is_a_clause_of_its_own(nlp):
     # round 26: "It is unclear whether X; the records include no Y" (the records' clause is not an item of "It is unclear")
     text = "It is unclear whether any of the sessions have been completed; the records include no treatment plan with goals."
