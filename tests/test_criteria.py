@@ -1061,6 +1061,15 @@ def test_clause_ends_at_but_and_drops_a_dangling_conjunction(nlp):
          [("whether it was stopped because of side effects or lack of effect", "It is unclear")]),
         ("As the pain is described as radicular and facet-mediated pain has not been clinically identified, the blocks are "
          "not medically necessary.", [("facet-mediated pain", "has not been clinically identified")]),
+        # the real held-out letters, read at the end of issue 14: "were neither stated nor formulated", "argued against
+        # the applicant's having", "this has not been noted to be X", "which were not beneficial"
+        ("Treatment goals were neither stated nor formulated at the last visit.",
+         [("Treatment goals", "were neither stated nor formulated")]),
+        ("The unchanged work restrictions argued against the applicant's having effected functional improvement.",
+         [("the applicant's having effected functional improvement", "argued against")]),
+        ("Joint line tenderness was found, but this has not been noted to be present for more than six weeks.",
+         [("be present for more than six weeks", "this has not been noted to")]),
+        ("She attended six sessions of therapy which were not beneficial.", [("beneficial", "were not")]),
     ],
 )
 def test_absent_wordings(nlp, text, expected):
@@ -1317,6 +1326,10 @@ def test_absent_wordings(nlp, text, expected):
         "The attending provider stated that the pain scores were heightened without his medications.",
         "He reports he could not perform his chores without it.",
         "There is no evidence to support its long-term use for chronic low back pain.",
+        # the real held-out letters: a prognosis, an examination finding of a "lack of" motion, the request restated
+        "It did not appear likely that the applicant would gain from further supervised therapy.",
+        "A lack of range of motion was noted upon physical examination.",
+        "The records provided do not support imaging at this time.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):
@@ -1520,6 +1533,20 @@ def test_and_there_is_no_documentation_after_a_guideline_clause_is_the_reviewers
         assert [(c[0], c[3]) for c in found(nlp, text)][-1] == (finding, "absent")
     text = "ODG recommends repeat blocks only with 50% relief for six weeks, and no repeat block is recommended without it."
     assert {c[3] for c in found(nlp, text)} == {"requirement"}
+
+
+def test_a_quotation_never_closed_ends_with_its_sentence(nlp):
+    """A real held-out letter opens a guideline quotation and never closes it: the reviewer's next
+    sentence is a finding, not part of the quotation; a closed quotation still covers its sentences."""
+    unclosed = 'ODG states: "NCS is not recommended after one month of therapy. The record does not provide documentation of failed therapy.'
+    assert [(c[0], c[3]) for c in found(nlp, unclosed)] == [
+        ("NCS is not recommended after one month of therapy", "requirement"), ("failed therapy", "absent")
+    ]
+    closed = 'ODG states: "NCS is not recommended. Patients with no deficits do not need it." The record shows no failed therapy.'
+    assert [(c[0], c[3]) for c in found(nlp, closed) if c[3] == "absent"] == [("failed therapy", "absent")]
+    assert [c[0] for c in found(nlp, closed) if c[3] == "requirement"] == ["NCS is not recommended", "deficits do not need it"]
+    # "a lack of" anything else noted is still an absence
+    assert [(c[0], c[3]) for c in found(nlp, "A lack of improvement was noted at the last visit.")] == [("improvement", "absent")]
 
 
 def test_a_later_item_about_the_records_is_a_clause_of_its_own(nlp):

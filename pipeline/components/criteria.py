@@ -413,14 +413,18 @@ class CriteriaExtractor(RuleComponent):
 
     def quoted_or_guideline(self, text: str, section_start: int, sentence_start: int, cue_start: int) -> bool:
         """Whether a cue is guideline text, not a finding about this patient: inside a
-        quotation (the last quote mark before it opens one), or in a clause about the
-        guidelines or the literature (`guideline_text`)."""
+        quotation (the last quote mark before it opens one; a quotation never closed ends
+        with the sentence it opens in), or in a clause about the guidelines or the
+        literature (`guideline_text`)."""
         if self.quote is not None:
             last = None
             for last in self.quote.finditer(text, section_start, cue_start):
                 pass
             if last is not None and opens_quote(text, last.start(), section_start):
-                return True
+                after = self.quote.search(text, cue_start)
+                closed = after is not None and not opens_quote(text, after.start(), section_start)
+                if closed or last.start() >= sentence_start:
+                    return True
         return self.guideline_text(text, sentence_start, cue_start)
 
     def guideline_continuation(
