@@ -362,7 +362,7 @@ class CriteriaExtractor(RuleComponent):
             metadata = modifier.rule.metadata or {}
             answer = bool(metadata.get("finding"))  # "- Taper plan: None.": the reviewer's answer
             if assertion != "requirement" and not answer and (
-                self.quoted_or_guideline(text, section.start_char, sentence_start, cue_start)
+                self.quoted_or_guideline(text, section, sentence_start, cue_start)
                 or self.guideline_continuation(doc, text, section, sentence, cue_text, finding_sentences)
                 # a subject's own clause in a guideline's colon list is still the guideline's
                 or (sentence_start > sentence_begin and self.colon_list(text, sentence_begin, sentence_start))
@@ -411,18 +411,18 @@ class CriteriaExtractor(RuleComponent):
             and self.conclusion_cue.search(cue_text)
         )
 
-    def quoted_or_guideline(self, text: str, section_start: int, sentence_start: int, cue_start: int) -> bool:
+    def quoted_or_guideline(self, text: str, section: Span, sentence_start: int, cue_start: int) -> bool:
         """Whether a cue is guideline text, not a finding about this patient: inside a
         quotation (the last quote mark before it opens one; a quotation never closed ends
         with the sentence it opens in), or in a clause about the guidelines or the
         literature (`guideline_text`)."""
         if self.quote is not None:
             last = None
-            for last in self.quote.finditer(text, section_start, cue_start):
+            for last in self.quote.finditer(text, section.start_char, cue_start):
                 pass
-            if last is not None and opens_quote(text, last.start(), section_start):
-                after = self.quote.search(text, cue_start)
-                closed = after is not None and not opens_quote(text, after.start(), section_start)
+            if last is not None and opens_quote(text, last.start(), section.start_char):
+                after = self.quote.search(text, cue_start, section.end_char)
+                closed = after is not None and not opens_quote(text, after.start(), section.start_char)
                 if closed or last.start() >= sentence_start:
                     return True
         return self.guideline_text(text, sentence_start, cue_start)
@@ -443,7 +443,7 @@ class CriteriaExtractor(RuleComponent):
         while index >= section.start:
             previous = doc[index].sent
             start = max(previous.start_char, section.start_char)
-            if self.guideline_text(text, start, previous.end_char) or self.quoted_or_guideline(text, section.start_char, start, previous.end_char):
+            if self.guideline_text(text, start, previous.end_char) or self.quoted_or_guideline(text, section, start, previous.end_char):
                 return True
             if self.case_reference.search(text, start, previous.end_char) or previous.start_char in finding_sentences:
                 return False
