@@ -1330,6 +1330,8 @@ def test_absent_wordings(nlp, text, expected):
         "It did not appear likely that the applicant would gain from further supervised therapy.",
         "A lack of range of motion was noted upon physical examination.",
         "The records provided do not support imaging at this time.",
+        # ... and "which have not been shown to be" is the literature's, not a record verb's complement
+        "Opioids, which have not been shown to be effective for chronic low back pain, are not recommended.",
     ],
 )
 def test_conclusions_literature_and_back_references_are_not_absent_findings(nlp, text):
