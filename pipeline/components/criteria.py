@@ -75,8 +75,9 @@ TRIM_WINDOW = 200  # characters of a scope's end the trim_end rules look at per 
 LOOKAHEAD = 40  # characters after a cue a clause break may look at
 COMPLEMENT_RE = re.compile(r"(?:that|whether|if|what|why|how)\b", re.IGNORECASE)  # opens a clause
 PARENTHETICAL_RE = re.compile(r"\s*\([^()]{0,80}\)")  # "(pages 30-34 and 49)" after a guideline subject
+APPOSITIVE_WORD = r"[A-Z][\w/&'-]*|[Pp]ages?|[Pp]p?\.|\d+(?:\s*[-\u2013]\s*\d+)?"  # a title word, "page(s)", "p." or a page range
 APPOSITIVE_RE = re.compile(  # ", Trigger Point Injections, Page 122," after a guideline subject: its chapter, topic or page
-    r"(?:\s*,\s*(?:[A-Z][\w/&'-]*|[Pp]ages?|[Pp]p?\.|\d+(?:\s*[-\u2013]\s*\d+)?)(?:\s+(?:[A-Z][\w/&'-]*|[Pp]ages?|[Pp]p?\.|of|and|on|\d+(?:\s*[-\u2013]\s*\d+)?))*){1,3}\s*,"
+    rf"(?:\s*,\s*(?:{APPOSITIVE_WORD})(?:\s+(?:{APPOSITIVE_WORD}|of|and|on))*){{1,3}}\s*,"
 )
 REVIEWER_SENTENCE_RE = re.compile(r"(?:the|there|it|we|I)\b", re.IGNORECASE)  # "1. The request lacks X": the reviewer's own point
 LIST_ITEM_OPENING_RE = re.compile(  # the cue opens a ';' item, after a "that" or a list number: a guideline's own item
